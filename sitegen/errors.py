@@ -1,0 +1,390 @@
+"""Every editor-facing message, in French, and the Problem type that carries it.
+
+A message names the place (path:line), says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "erreur"
+WARNING = "avertissement"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in the content, located in a file and line."""
+
+    path: str  # path relative to the project, as the editor sees it
+    line: int | None  # 1-based line, or None when the whole file is concerned
+    message: str  # what is wrong
+    hint: str = ""  # how to fix it
+    severity: str = field(default=ERROR, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        """True for a blocking error, False for a warning."""
+        return self.severity == ERROR
+
+    def location(self) -> str:
+        """`path:line`, the part terminals turn into a link."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+    def format(self) -> str:
+        """The message as printed in the terminal."""
+        prefix = "" if self.is_error else "avertissement : "
+        text = f"{self.location()} : {prefix}{self.message}"
+        return f"{text}\n  → {self.hint}" if self.hint else text
+
+
+class ContentError(Exception):
+    """Raised when the content cannot be built; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(p.format() for p in problems))
+        self.problems = problems
+
+
+def summary(errors: int, warnings: int, built: bool) -> str:
+    """The last line printed after a build or a check."""
+    parts = []
+    if errors:
+        parts.append(f"{errors} erreur{'s' if errors > 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} avertissement{'s' if warnings > 1 else ''}")
+    counted = " et ".join(parts)
+    if errors:
+        return f"{counted} : le site n'a pas été régénéré, l'ancien site/ est intact."
+    if built:
+        return f"Site généré ({counted})." if counted else "Site généré sans erreur."
+    return f"Vérification terminée : {counted}." if counted else "Vérification terminée : aucun problème."
+
+
+def internal_error(path: str | None) -> str:
+    """Message for a bug in the generator itself (never the editor's fault)."""
+    where = f" pendant le traitement de {path}" if path else ""
+    return (
+        f"Erreur interne du générateur{where}. Ce n'est pas une erreur de votre part : "
+        "prévenez l'équipe technique (relancez avec --debug pour le détail)."
+    )
+
+
+# --- Reading files -------------------------------------------------------------------------
+
+def not_utf8(offset_line: int) -> tuple[str, str]:
+    return (
+        f"le fichier contient des caractères qui ne sont pas en UTF-8 (ligne {offset_line}).",
+        "Enregistrez le fichier en « UTF-8 » dans votre éditeur (menu Enregistrer sous > Codage).",
+    )
+
+
+NUL_BYTE = (
+    "le fichier contient un caractère nul (octet 0), sans doute un copier-coller d'un document binaire.",
+    "Supprimez ce caractère invisible ou retapez la ligne concernée.",
+)
+EMPTY_FILE = ("le fichier est vide.", "Remplissez-le ou supprimez-le.")
+
+
+def too_large(size_mb: float, limit_mb: float) -> tuple[str, str]:
+    return (
+        f"le fichier est trop volumineux ({size_mb:.1f} Mo ; au plus {limit_mb:g} Mo pour un texte).",
+        "Un texte ne dépasse jamais cette taille : vérifiez qu'il ne s'agit pas d'un document "
+        "à placer dans content/fichiers/.",
+    )
+
+
+SYMLINK_OUTSIDE = (
+    "ce fichier est un lien vers un emplacement hors du dossier content/.",
+    "Copiez le fichier lui-même dans content/ au lieu d'un lien.",
+)
+FRONT_MATTER_MISSING = (
+    "le fichier ne commence pas par un en-tête « --- ».",
+    "La première ligne doit être « --- », suivie des champs (titre: …), puis d'une ligne « --- ».",
+)
+FRONT_MATTER_UNCLOSED = (
+    "l'en-tête commencé par « --- » n'est jamais refermé.",
+    "Ajoutez une ligne « --- » seule après le dernier champ de l'en-tête.",
+)
+TOO_DEEP = (
+    "la structure est imbriquée trop profondément.",
+    "Simplifiez : les champs du site n'ont jamais plus de quelques niveaux d'indentation.",
+)
+ALIAS_USED = (
+    "les alias YAML (« & » et « * ») ne sont pas acceptés.",
+    "Recopiez la valeur au lieu d'utiliser un alias ; mettez entre guillemets un texte qui "
+    "commence par « & » ou « * ».",
+)
+
+
+def duplicate_key(key: str, first_line: int) -> tuple[str, str]:
+    return (
+        f"le champ « {key} » apparaît deux fois (déjà ligne {first_line}).",
+        "Gardez une seule ligne pour ce champ et supprimez l'autre.",
+    )
+
+
+# --- YAML syntax, translated ---------------------------------------------------------------
+
+YAML_COLON = (
+    "un « : » dans une valeur empêche de lire la ligne (l'espace avant les deux-points, "
+    "à la française, trompe le format YAML).",
+    'Mettez la valeur entre guillemets, par exemple : titre: "Date limite : 15 mars".',
+)
+YAML_TAB = (
+    "la ligne est indentée avec une tabulation.",
+    "Remplacez la tabulation par des espaces (deux espaces par niveau).",
+)
+YAML_INDENT = (
+    "l'indentation (les espaces en début de ligne) est incohérente.",
+    "Alignez ce champ sur les autres champs du même niveau, avec des espaces.",
+)
+YAML_QUOTE = (
+    "des guillemets ouverts ne sont pas refermés.",
+    "Refermez les guillemets à la fin de la valeur, ou retirez-les.",
+)
+YAML_SPECIAL_START = (
+    "la valeur commence par un caractère réservé (@, `, %, | ou >).",
+    "Mettez la valeur entre guillemets.",
+)
+
+
+def yaml_other(problem: str) -> tuple[str, str]:
+    return (
+        f"le fichier n'est pas un YAML valide ({problem}).",
+        "Comparez la ligne avec un exemple du guide de rédaction ; en cas de doute, "
+        "mettez la valeur entre guillemets.",
+    )
+
+
+# --- Fields ---------------------------------------------------------------------------------
+
+NOT_A_MAPPING = (
+    "le contenu doit être une liste de champs « nom: valeur ».",
+    "Inspirez-vous d'un fichier existant du même type.",
+)
+
+
+def not_a_list(what: str) -> tuple[str, str]:
+    return (
+        f"le fichier doit contenir une liste de {what}, chaque élément commençant par « - ».",
+        "Commencez chaque élément par un tiret suivi d'une espace, comme dans le guide.",
+    )
+
+
+def unknown_key(key: str, suggestion: str | None, known: list[str]) -> tuple[str, str]:
+    if suggestion:
+        return (f"le champ « {key} » est inconnu. Vouliez-vous dire « {suggestion} » ?",
+                f"Renommez-le en « {suggestion} ».")
+    return (f"le champ « {key} » est inconnu.",
+            "Champs possibles : " + ", ".join(known) + ".")
+
+
+def missing_field(key: str, example: str) -> tuple[str, str]:
+    return (f"le champ obligatoire « {key} » manque.", f"Ajoutez une ligne, par exemple : {example}")
+
+
+def empty_field(key: str, example: str) -> tuple[str, str]:
+    return (f"le champ « {key} » est vide.", f"Donnez-lui une valeur, par exemple : {example}")
+
+
+def expected_text(key: str) -> tuple[str, str]:
+    return (f"le champ « {key} » doit être un texte.",
+            "Écrivez le texte sur la même ligne, entre guillemets s'il contient « : » ou « # ».")
+
+
+def too_long(key: str, length: int, limit: int) -> tuple[str, str]:
+    return (f"le champ « {key} » est trop long ({length} caractères, au plus {limit}).",
+            "Raccourcissez-le ; le détail a sa place dans le corps du texte.")
+
+
+def bad_date(key: str, value: str) -> tuple[str, str]:
+    return (f"la date « {value} » du champ « {key} » n'est pas reconnue.",
+            "Écrivez-la au format AAAA-MM-JJ, par exemple 2025-02-05.")
+
+
+def impossible_date(key: str, value: str) -> tuple[str, str]:
+    return (f"la date « {value} » du champ « {key} » n'existe pas dans le calendrier.",
+            "Vérifiez le jour et le mois (un mois a 28 à 31 jours).")
+
+
+def date_out_of_range(key: str, value: str) -> tuple[str, str]:
+    return (f"la date « {value} » du champ « {key} » est hors des années possibles (2000 à 2100).",
+            "Vérifiez l'année.")
+
+
+def bad_time(key: str, value: str) -> tuple[str, str]:
+    return (f"l'heure « {value} » du champ « {key} » n'est pas reconnue.",
+            'Écrivez-la entre guillemets au format HH:MM, par exemple "14:30".')
+
+
+def sexagesimal_time(key: str, value: int) -> tuple[str, str]:
+    return (f"l'heure du champ « {key} » a été lue comme le nombre {value}.",
+            'Écrivez l\'heure entre guillemets, par exemple "9:30".')
+
+
+def nonexistent_local_time(day: str, time: str, zone: str) -> tuple[str, str]:
+    return (f"l'heure {time} du {day} n'existe pas dans le fuseau {zone} (passage à l'heure d'été).",
+            "Choisissez une heure avant 2 h ou à partir de 3 h ce jour-là.")
+
+
+def bad_boolean(key: str, value: object) -> tuple[str, str]:
+    return (f"le champ « {key} » doit valoir « oui » ou « non » (et non « {value} »).",
+            f"Écrivez {key}: oui  ou  {key}: non.")
+
+
+def bad_integer(key: str, value: object) -> tuple[str, str]:
+    return (f"le champ « {key} » doit être un nombre entier (et non « {value} »).",
+            f"Écrivez un nombre sans guillemets, par exemple {key}: 1.")
+
+
+def bad_number(key: str, value: object) -> tuple[str, str]:
+    return (f"le champ « {key} » doit être un nombre (et non « {value} »).",
+            "Utilisez le point comme séparateur décimal, par exemple 48.0008.")
+
+
+def out_of_bounds(key: str, value: object, low: float, high: float) -> tuple[str, str]:
+    return (f"le champ « {key} » vaut {value}, hors de l'intervalle {low:g} à {high:g}.",
+            "Vérifiez la valeur.")
+
+
+def bad_choice(key: str, value: object, choices: list[str]) -> tuple[str, str]:
+    allowed = ", ".join(f"« {c} »" for c in choices)
+    return (f"la valeur « {value} » du champ « {key} » n'est pas permise.",
+            f"Valeurs possibles : {allowed}.")
+
+
+def bad_url(key: str, value: str) -> tuple[str, str]:
+    return (f"l'adresse « {value} » du champ « {key} » n'est pas une adresse web valide.",
+            "Écrivez l'adresse complète, commençant par https://.")
+
+
+def bad_email(key: str, value: str) -> tuple[str, str]:
+    return (f"l'adresse électronique « {value} » du champ « {key} » n'est pas valide.",
+            "Écrivez une adresse de la forme prenom.nom@exemple.fr.")
+
+
+def unsafe_link(key: str, value: str) -> tuple[str, str]:
+    return (f"le lien « {value} » du champ « {key} » n'est pas autorisé.",
+            "Utilisez une adresse https://, mailto: ou tel:, ou le chemin d'une page du site.")
+
+
+def bad_path(key: str, value: str) -> tuple[str, str]:
+    return (f"le chemin « {value} » du champ « {key} » sort du dossier content/ ou est absolu.",
+            "Indiquez un chemin relatif au dossier content/, sans « .. », par exemple "
+            "fichiers/guide.pdf.")
+
+
+def missing_file(key: str, value: str) -> tuple[str, str]:
+    return (f"le fichier « {value} » du champ « {key} » est introuvable.",
+            "Déposez le fichier dans content/fichiers/ ou corrigez son nom.")
+
+
+def bad_file_name(name: str) -> tuple[str, str]:
+    return (f"le nom de fichier « {name} » ne convient pas pour une adresse web.",
+            "Utilisez seulement des lettres minuscules sans accent, des chiffres et des tirets, "
+            "par exemple rencontre-tne.md.")
+
+
+def expected_mapping(key: str) -> tuple[str, str]:
+    return (f"le champ « {key} » doit contenir des sous-champs indentés.",
+            "Indentez chaque sous-champ de deux espaces sous « " + key + ": ».")
+
+
+def expected_list(key: str) -> tuple[str, str]:
+    return (f"le champ « {key} » doit être une liste.",
+            "Écrivez un élément par ligne, chacun commençant par « - ».")
+
+
+# --- Cross-file checks ------------------------------------------------------------------------
+
+def end_before_start(start_key: str, end_key: str) -> tuple[str, str]:
+    return (f"« {end_key} » est avant « {start_key} ».",
+            f"Corrigez l'une des deux dates : « {end_key} » doit être le même jour ou après.")
+
+
+def end_time_before_start() -> tuple[str, str]:
+    return ("l'heure de fin est avant l'heure de début.",
+            "Corrigez « heure_fin » ou indiquez une date de fin le jour suivant.")
+
+
+def end_time_without_start() -> tuple[str, str]:
+    return ("« heure_fin » est indiquée sans « heure_debut ».",
+            "Ajoutez l'heure de début, ou retirez l'heure de fin pour un événement sur la journée.")
+
+
+def duplicate_slug(url: str, other: str) -> tuple[str, str]:
+    return (f"l'adresse {url} est déjà produite par {other}.",
+            "Renommez l'un des deux fichiers pour que chaque page ait sa propre adresse.")
+
+
+def duplicate_uid(uid: str, other: str) -> tuple[str, str]:
+    return (f"l'identifiant « {uid} » est déjà utilisé par {other}.",
+            "Chaque événement garde son propre identifiant : si vous avez copié un fichier, "
+            "remplacez l'identifiant de la copie par celui que propose "
+            "« python build.py nouveau evenement ».")
+
+
+def missing_uid(suggested: str) -> tuple[str, str]:
+    return ("l'événement n'a pas d'identifiant (champ « identifiant »).",
+            f"Ajoutez la ligne  identifiant: {suggested}  et ne la modifiez plus jamais : "
+            "c'est elle qui permet aux agendas abonnés de suivre l'événement.")
+
+
+def bad_uid(value: str) -> tuple[str, str]:
+    return (f"l'identifiant « {value} » n'est pas valide.",
+            "Un identifiant contient 8 à 100 lettres, chiffres, tirets ou points, "
+            "par exemple 2025-02-05-rencontre-3f9c2a.")
+
+
+def unknown_reference(key: str, value: str, known: list[str]) -> tuple[str, str]:
+    listing = ", ".join(f"« {k} »" for k in known) or "aucune"
+    return (f"« {value} » (champ « {key} ») ne correspond à rien de connu.",
+            f"Valeurs possibles : {listing}.")
+
+
+def missing_role_page(role: str) -> tuple[str, str]:
+    return (f"aucune page n'a le gabarit « {role} », qui est obligatoire.",
+            f"Créez une page dans content/pages/ avec la ligne  gabarit: {role}")
+
+
+def duplicate_role_page(role: str, other: str) -> tuple[str, str]:
+    return (f"le gabarit « {role} » est déjà utilisé par {other}.",
+            "Une seule page peut avoir ce gabarit : changez le gabarit de l'une des deux.")
+
+
+def unsafe_markdown(what: str) -> tuple[str, str]:
+    return (f"le texte contient du code HTML non autorisé ({what}), qui a été retiré.",
+            "Retirez ce code : les scripts et les attributs « on… » ne sont jamais publiés.")
+
+
+# --- Warnings ---------------------------------------------------------------------------------
+
+def contact_unreachable(name: str) -> tuple[str, str]:
+    return (f"le contact « {name} » n'a ni adresse électronique ni téléphone.",
+            "Ajoutez « courriel: » ou « telephone: » pour que les visiteurs puissent le joindre.")
+
+
+def to_confirm(what: str) -> tuple[str, str]:
+    return (f"« {what} » est marqué « a_confirmer: oui ».",
+            "Faites valider ce texte, puis retirez la ligne « a_confirmer ».")
+
+
+def missing_legal(key: str) -> tuple[str, str]:
+    return (f"le champ « {key} » n'est pas renseigné ; les mentions légales restent incomplètes.",
+            f"Ajoutez « {key} » dans content/site.yaml.")
+
+
+def sequence_not_raised(title: str) -> tuple[str, str]:
+    return (f"les dates ou le lieu de « {title} » ont changé depuis l'agenda publié, "
+            "mais pas son numéro « sequence ».",
+            "Augmentez « sequence » de 1 pour que les agendas abonnés prennent le changement.")
+
+
+def stale_update_date(day: str) -> tuple[str, str]:
+    return (f"la date de mise à jour ({day}) a plus d'un an.",
+            "Relisez la page, puis mettez à jour « mise_a_jour » dans content/site.yaml.")
+
+
+def missing_description(title: str) -> tuple[str, str]:
+    return (f"la page « {title} » n'a pas de description.",
+            "Ajoutez « description: » (une phrase), affichée par les moteurs de recherche.")
