@@ -375,3 +375,58 @@ def suggest_uid(start: dt.date | None, slug: str) -> str:
 
     prefix = f"{start.isoformat()}-" if start and not slug.startswith(start.isoformat()) else ""
     return f"{prefix}{slug[:60]}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything loaded and validated: what the render stage needs, and nothing else."""
+
+    config: Any  # SiteConfig
+    pages: list[Page]
+    events: list[Event]
+    campaigns: list[Campaign]
+    partners: list[Partner]
+    contacts: list[Contact]
+    themes: list[Theme]
+    documents: list[Document]
+    files: dict[str, int]  # content/fichiers/ paths -> size in bytes
+    today: dt.date  # reference date of every time-dependent status
+    preview: bool  # drafts and scheduled content shown (live preview only)
+
+    def page_for(self, template: str) -> Page | None:
+        """The page that uses a given template (gabarit), if any."""
+        return next((p for p in self.pages if p.template == template), None)
+
+    @property
+    def menu(self) -> list[Page]:
+        """Pages of the main menu, in order."""
+        return sorted((p for p in self.pages if p.menu_label), key=lambda p: (p.order, p.slug))
+
+    @property
+    def upcoming_events(self) -> list[Event]:
+        """Events not over yet on the reference date, soonest first."""
+        return sorted((e for e in self.events if e.end >= self.today),
+                      key=lambda e: (e.start, e.start_time or dt.time(0), e.slug))
+
+    @property
+    def past_events(self) -> list[Event]:
+        """Events over before the reference date, most recent first."""
+        return sorted((e for e in self.events if e.end < self.today),
+                      key=lambda e: (e.start, e.start_time or dt.time(0), e.slug), reverse=True)
+
+    @property
+    def current_campaign(self) -> Campaign | None:
+        """The open campaign, else the next one, else the last one closed."""
+        ordered = sorted(self.campaigns, key=lambda c: c.opens)
+        for status in ("ouverte", "à venir"):
+            found = [c for c in ordered if c.status(self.today) == status]
+            if found:
+                return found[0]
+        return ordered[-1] if ordered else None
+
+
+def event_status(event: Event, today: dt.date) -> str:
+    """« à venir », « en cours » or « passé » on the reference date."""
+    if event.start > today:
+        return "à venir"
+    return "en cours" if event.end >= today else "passé"

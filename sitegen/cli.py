@@ -1,0 +1,96 @@
+"""Argument parsing and terminal output; the stages live in pipeline.py."""
+
+from __future__ import annotations
+
+import argparse
+
+import sys
+import traceback
+from pathlib import Path
+
+from . import errors
+from .errors import ContentError, Problem
+from .pipeline import BuildOptions, build_site, reference_date
+from .write import OutputError
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The command line, in French for editors."""
+    parser = argparse.ArgumentParser(prog="build.py", description="Génère le site statique.")
+    parser.add_argument("commande", nargs="?", default="build",
+                        choices=["build", "serve", "check", "nouveau"],
+                        help="build (défaut), serve (aperçu), check (vérification), nouveau")
+    parser.add_argument("arguments", nargs="*", help="pour « nouveau » : type et titre")
+    parser.add_argument("--content", default="content", help="dossier du contenu")
+    parser.add_argument("--templates", default="templates", help="dossier des gabarits")
+    parser.add_argument("--output", default="site", help="dossier de sortie")
+    parser.add_argument("--today", help="date de référence AAAA-MM-JJ des statuts")
+    parser.add_argument("--force", action="store_true",
+                        help="remplacer un dossier de sortie contenant d'autres fichiers")
+    parser.add_argument("--strict", action="store_true", help="check : avertissements bloquants")
+    parser.add_argument("--port", type=int, default=8000, help="serve : port")
+    parser.add_argument("--host", default="127.0.0.1", help="serve : adresse d'écoute")
+    parser.add_argument("--date", help="nouveau : date de l'événement")
+    parser.add_argument("--lieu", help="nouveau : lieu de l'événement")
+    parser.add_argument("--ville", help="nouveau : ville de l'événement")
+    parser.add_argument("--debug", action="store_true", help="afficher les traces Python")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Entry point; returns the exit status."""
+    args = make_parser().parse_args(argv)
+    try:
+        options = options_from(args)
+        if args.commande == "build":
+            return run_build(options)
+        print(f"La commande « {args.commande} » n'est pas encore disponible.", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        return report_problems(exc.problems, built=False)
+    except OutputError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrompu : le site précédent est intact.", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - last resort: never a bare traceback for an editor
+        if args.debug:
+            traceback.print_exc()
+        print(errors.internal_error(None), file=sys.stderr)
+        return 3
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    """Build options from the command line."""
+    try:
+        today = reference_date(args.today)
+    except ValueError:
+        raise ContentError([Problem("--today", None, f"la date « {args.today} » n'est pas "
+                                    "reconnue.", "Écrivez-la au format AAAA-MM-JJ.")]) from None
+    return BuildOptions(content_dir=Path(args.content), templates_dir=Path(args.templates),
+                        output_dir=Path(args.output), today=today, force=args.force)
+
+
+def run_build(options: BuildOptions) -> int:
+    """Build once and report."""
+    result = build_site(options)
+    report = result.report
+    for problem in result.warnings:
+        print(problem.format(), file=sys.stderr)
+    print(f"{len(result.files)} fichiers générés dans {options.output_dir}/ "
+          f"({report.written} écrits, {report.unchanged} inchangés, {report.removed} supprimés), "
+          f"statuts au {options.today.strftime('%d/%m/%Y')}.")
+    print(errors.summary(0, len(result.warnings), built=True))
+    return 0
+
+
+def report_problems(problems: list[Problem], built: bool) -> int:
+    """Print every problem, then the summary; 1 when any is an error."""
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    n_errors = sum(p.is_error for p in problems)
+    print(errors.summary(n_errors, len(problems) - n_errors, built), file=sys.stderr)
+    return 1 if n_errors else 0
+
+

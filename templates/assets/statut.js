@@ -1,0 +1,39 @@
+// Optional, first-party: keeps time-dependent statuses true between two builds, and turns
+// the read-only address field into a one-click copy. Without JavaScript, the statuses
+// computed at build time stay, with their "as of" date.
+(function () {
+  "use strict";
+  function today() {
+    var parts = new Intl.DateTimeFormat("fr-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+    var get = function (type) { return parts.filter(function (p) { return p.type === type; })[0].value; };
+    return get("year") + "-" + get("month") + "-" + get("day");
+  }
+  var LABELS = {
+    evenement: ["À venir", "En cours", "Passé"],
+    campagne: ["Campagne à venir", "Campagne ouverte", "Campagne clôturée"]
+  };
+  var day = today();
+  document.querySelectorAll("[data-genre][data-debut][data-fin]").forEach(function (el) {
+    var labels = LABELS[el.getAttribute("data-genre")];
+    if (!labels) { return; }
+    var index = day < el.getAttribute("data-debut") ? 0 : (day <= el.getAttribute("data-fin") ? 1 : 2);
+    el.textContent = labels[index];
+  });
+  var shown = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "numeric", month: "long", year: "numeric" }).format(new Date());
+  document.querySelectorAll(".date-reference").forEach(function (el) {
+    el.textContent = "Statuts à jour au " + shown + ".";
+  });
+  document.querySelectorAll("[data-copie]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copie"));
+    var message = document.querySelector(".copie__message");
+    if (!field || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        if (message) { message.textContent = "Adresse copiée."; }
+      }, function () {
+        field.select();
+      });
+    });
+  });
+}());
