@@ -8,6 +8,7 @@ and French spacing around punctuation.
 
 from __future__ import annotations
 
+import html as _html
 import math
 import re
 from datetime import date, time
@@ -120,9 +121,7 @@ def _round1(value: Decimal) -> Decimal:
 
 # ---------------------------------------------------------------- reading time
 
-_MARKUP = re.compile(
-    r"<!--.*?-->|<[^>]*>|&#?\w+;|\]\([^)\s]*\)|https?://\S+", re.DOTALL
-)
+_MARKUP = re.compile(r"<!--.*?-->|<[^>]*>|&#?\w+;|\]\([^)\s]*\)|https?://\S+", re.DOTALL)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 
@@ -165,17 +164,16 @@ _HTML_TOKEN = re.compile(
 )
 _RAW_TEXT_TAGS = frozenset({"script", "style", "textarea"})
 _VERBATIM_TAGS = frozenset({"code", "pre", "kbd", "samp"})
-_GUILLEMET_ENTITY = re.compile(r"&(laquo|raquo|#171|#187|#[xX][aA][bB]|#[xX][bB][bB]);")
-
-
-def _guillemet(entity: re.Match[str]) -> str:
-    """Return the guillemet character an entity match stands for."""
-    return "«" if entity.group(1).lower() in ("laquo", "#171", "#xab") else "»"
+# Entities for guillemets and no-break spaces (nh3 writes U+00A0 as "&nbsp;") are
+# turned into their characters so that the rules above see them.
+_SPACING_ENTITY = re.compile(
+    r"&(?:laquo|raquo|nbsp|#0*(?:160|171|187|8239)|#x0*(?:a0|ab|bb|202f));", re.IGNORECASE
+)
 
 
 def _text(chunk: str) -> str:
     """Apply typography to a raw HTML text chunk, keeping entities valid."""
-    return typography(_GUILLEMET_ENTITY.sub(_guillemet, chunk))
+    return typography(_SPACING_ENTITY.sub(lambda m: _html.unescape(m.group()), chunk))
 
 
 def typography_html(html: str) -> str:

@@ -236,7 +236,9 @@ def test_typography_properties(text: str) -> None:
         ("<strong>Note</strong> : x", f"<strong>Note</strong>{NBSP}: x"),
         ("«<em>TNE</em>»", f"«{NBSP}<em>TNE</em>{NBSP}»"),
         ("&laquo;TNE&raquo; &amp; co ?", f"«{NBSP}TNE{NBSP}» &amp; co{NNBSP}?"),
-        ("Tom &amp; Jerry&nbsp;: a &lt; b", "Tom &amp; Jerry&nbsp;: a &lt; b"),
+        ("Tom &amp; Jerry&nbsp;: a &lt; b", f"Tom &amp; Jerry{NBSP}: a &lt; b"),
+        ("Vraiment&nbsp;? &#171;x&#xBB;", f"Vraiment{NNBSP}? «{NBSP}x{NBSP}»"),
+        ("&eacute;t&eacute; ! &#58;", f"&eacute;t&eacute;{NNBSP}! &#58;"),
         ('<a title="x > y : z">t</a>', '<a title="x > y : z">t</a>'),
     ],
 )
