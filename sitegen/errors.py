@@ -11,7 +11,7 @@ ERROR = "erreur"
 WARNING = "avertissement"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One thing wrong in the content, located in a file and line."""
 
@@ -25,6 +25,11 @@ class Problem:
     def is_error(self) -> bool:
         """True for a blocking error, False for a warning."""
         return self.severity == ERROR
+
+    @property
+    def sort_key(self) -> tuple[str, int, str]:
+        """Order of display: by file, then line (file-wide problems first)."""
+        return (self.path, self.line or 0, self.message)
 
     def location(self) -> str:
         """`path:line`, the part terminals turn into a link."""

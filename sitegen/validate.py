@@ -92,7 +92,7 @@ def read_site(content_dir: Path, root: Path, today: dt.date, preview: bool = Fal
                 files, today, preview)
     problems += warn_site(site)
     has_errors = any(p.is_error for p in problems)
-    return (None if has_errors else site), sorted(problems)
+    return (None if has_errors else site), sorted(problems, key=lambda p: p.sort_key)
 
 
 def _read_markdown_kind(reader: Reader, folder: str, parse) -> list:
