@@ -20,10 +20,10 @@ ACCESSIBILITY_STATUSES = ("non conforme", "partiellement conforme", "totalement 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 SITE_FIELDS = (
-    Field("titre", "title", "text", "Nom du site.", '"Territoire numérique éducatif du Finistère"',
+    Field("titre", "title", "text", "Nom du site.", '"Territoire numérique éducatif de la Somme"',
           required=True, max_length=120),
     Field("titre_court", "short_title", "text", "Nom court (en-tête sur téléphone).",
-          '"TNE Finistère"', required=True, max_length=40),
+          '"TNE Somme"', required=True, max_length=40),
     Field("description", "description", "text", "Phrase de présentation du site.", '"…"',
           required=True),
     Field("url", "base_url", "url", "Adresse publique du site, sans / final.",
@@ -33,7 +33,7 @@ SITE_FIELDS = (
     Field("fuseau_horaire", "time_zone", "choice", "Fuseau horaire des événements.",
           "Europe/Paris", choices=("Europe/Paris",), default="Europe/Paris"),
     Field("editeur", "publisher", "text", "Qui édite le site (nom de l'organisme).",
-          '"Académie de Rennes"', required=True),
+          '"Académie d\'Amiens"', required=True),
     Field("site_editeur", "publisher_url", "url", "Site de l'éditeur.", "https://www.exemple.fr"),
     Field("directeur_publication", "publication_director", "text",
           "Directeur ou directrice de la publication (mentions légales).", '"Prénom Nom, fonction"'),
@@ -55,7 +55,7 @@ SITE_FIELDS = (
     Field("fichier_agenda", "calendar_file", "text", "Nom du fichier du calendrier (ne plus le "
           "changer une fois publié).", "agenda.ics", default="agenda.ics", max_length=60),
     Field("nom_agenda", "calendar_name", "text", "Nom du calendrier dans les agendas abonnés "
-          "(sans virgule ni point-virgule).", '"Agenda TNE Finistère"', required=True,
+          "(sans virgule ni point-virgule).", '"Agenda du TNE Somme"', required=True,
           max_length=60),
     Field("description_agenda", "calendar_description", "text", "Description du calendrier.",
           '"…"', required=True),

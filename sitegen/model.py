@@ -77,13 +77,13 @@ EVENT_FIELDS = (
     Field("heure_debut", "start_time", "time", "Heure de début, entre guillemets ; absente : "
           "toute la journée.", '"14:30"'),
     Field("heure_fin", "end_time", "time", "Heure de fin, entre guillemets.", '"16:30"'),
-    Field("lieu", "place", "text", "Nom du lieu.", '"Collège la Tourelle"', required=True,
+    Field("lieu", "place", "text", "Nom du lieu.", '"Collège Jean-Moulin"', required=True,
           max_length=150),
     Field("lieu_langue", "place_lang", "choice", "Langue du nom du lieu s'il n'est pas en "
           "français (br : breton), pour les lecteurs d'écran.", "br", choices=("br", "fr")),
-    Field("ville", "town", "text", "Commune.", "Quimper", required=True, max_length=80),
+    Field("ville", "town", "text", "Commune.", "Amiens", required=True, max_length=80),
     Field("adresse", "address", "text", "Adresse postale (rue et code postal).",
-          '"2 rue de la Tourelle, 29000 Quimper"', max_length=200),
+          '"2 rue de l\'École, 80000 Amiens"', max_length=200),
     Field("latitude", "latitude", "float", "Latitude du lieu (degrés décimaux).", "47.9960",
           bounds=(-90, 90)),
     Field("longitude", "longitude", "float", "Longitude du lieu (degrés décimaux).", "-4.1000",
@@ -97,7 +97,7 @@ EVENT_FIELDS = (
     Field("sequence", "sequence", "int", "Numéro de version, à augmenter de 1 quand la date, "
           "l'heure ou le lieu change.", "1", default=0, bounds=(0, 10_000)),
     Field("organisateur", "organizer", "text", "Organisateur, s'il n'est pas l'éditeur du site.",
-          '"Réseau Canopé"', max_length=150),
+          '"Association partenaire"', max_length=150),
     Field("courriel_organisateur", "organizer_email", "email",
           "Adresse électronique de l'organisateur.", "contact@exemple.fr"),
     Field("mise_a_jour", "updated", "date", "Date de la dernière modification.", "2025-02-01"),
@@ -112,18 +112,18 @@ CAMPAIGN_FIELDS = (
     Field("ouverture", "opens", "date", "Premier jour de dépôt.", "2025-01-06", required=True),
     Field("cloture", "closes", "date", "Dernier jour de dépôt.", "2025-03-14", required=True),
     Field("depot", "apply_url", "url", "Adresse de la plateforme de dépôt.",
-          "https://e-demarches.exemple.fr"),
+          "https://demarches.exemple.fr"),
     Field("parcours", "apply_steps", "texts", "Étapes à suivre sur la plateforme, une par ligne.",
           '["Mes demandes", "Déposer une demande"]'),
 )
 
 PARTNER_FIELDS = (
-    Field("nom", "name", "text", "Nom du partenaire.", '"Réseau Canopé"', required=True),
+    Field("nom", "name", "text", "Nom du partenaire.", '"Association partenaire"', required=True),
     Field("role", "role", "markdown", "Ce que fait le partenaire dans le TNE (Markdown).",
           '"Forme les enseignants."', required=True),
     Field("site_web", "website", "url", "Adresse de son site.", "https://www.exemple.fr"),
     Field("logo", "logo", "path", "Logo dans content/fichiers/.", "fichiers/logo.png"),
-    Field("texte_logo", "logo_alt", "text", "Texte de remplacement du logo.", '"Réseau Canopé"'),
+    Field("texte_logo", "logo_alt", "text", "Texte de remplacement du logo.", '"Association partenaire"'),
 )
 
 CONTACT_FIELDS = (
@@ -131,7 +131,7 @@ CONTACT_FIELDS = (
           "pédagogique", required=True, choices=CONTACT_TOPICS),
     Field("intitule", "label", "text", "Phrase d'introduction.",
           '"Pour vos questions pédagogiques"', required=True),
-    Field("nom", "name", "text", "Prénom et nom.", '"Mathilde Jégou"'),
+    Field("nom", "name", "text", "Prénom et nom.", '"Camille Martin"'),
     Field("fonction", "role", "text", "Fonction.", '"Cheffe de projet TNE"'),
     Field("organisation", "organisation", "text", "Organisme.", '"Conseil départemental"'),
     Field("courriel", "email", "email", "Adresse électronique (jamais inventée).",
