@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar import vCalAddress, vDuration, vText
 
-from . import errors
+from . import errors, french
 from .config import SiteConfig
 from .model import Campaign, Event
 
 ZONE = "Europe/Paris"
 PARIS = ZoneInfo(ZONE)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PRODID = "-//TNE//sitegen//FR"
 ONE_DAY = dt.timedelta(days=1)
 MIDNIGHT = dt.time(0, 0)
@@ -32,8 +32,6 @@ STATUSES = {
     "annulé": ("CANCELLED", "ANNULÉ – "),  # 19: Outlook ignores STATUS, so say it in the title
     "reporté": ("TENTATIVE", "REPORTÉ – "),  # postponed, new date not known yet
 }
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
 # What check_sequences reports as changed, in the editor's words.
 CHANGE_LABELS = {"DTSTART": "début", "DTEND": "fin", "LOCATION": "lieu"}
 
@@ -67,22 +65,11 @@ class NonexistentTimeError(ValueError):
     def __init__(self, day: dt.date, time: dt.time):
         self.day, self.time = day, time
         self.message, self.hint = errors.nonexistent_local_time(
-            format_date_fr(day), format_time_fr(time), ZONE)
+            french.format_date(day, weekday=False), french.format_time(time), ZONE)
         super().__init__(self.message)
 
 
-# --- Dates and times ------------------------------------------------------------------------
-
-def format_date_fr(day: dt.date) -> str:
-    """« 1er mars 2025 », « 14 mars 2025 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
-
-
-def format_time_fr(time: dt.time) -> str:
-    """« 14 h 30 », « 9 h »."""
-    return f"{time.hour} h {time.minute:02d}" if time.minute else f"{time.hour} h"
-
+# --- Dates and times --------------------------------------------------------------------------
 
 def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
     """Aware Europe/Paris datetime; an ambiguous time is its first occurrence."""
@@ -185,10 +172,8 @@ def entries_for_campaign(config: SiteConfig, campaign: Campaign,
 
 def campaign_description(campaign: Campaign, url: str) -> str:
     """Plain-text DESCRIPTION of both milestones of a campaign."""
-    opens = format_date_fr(campaign.opens)
-    if campaign.opens.year == campaign.closes.year:
-        opens = opens.rsplit(" ", 1)[0]
-    parts = [f"Dépôt des projets du {opens} au {format_date_fr(campaign.closes)} inclus."]
+    dates = french.format_date_range(campaign.opens, campaign.closes)
+    parts = [f"Dépôt des projets : {dates}."]
     if campaign.apply_url:
         parts.append(f"Plateforme de dépôt : {campaign.apply_url}")
     parts.append(f"Plus d'informations : {url}")
@@ -252,6 +237,11 @@ def paris_timezone() -> icalendar.Timezone:
     return zone
 
 
+def feed_end(entry: CalendarEntry) -> dt.date | dt.datetime | None:
+    """DTEND as written: None for a timed instant (no end time; RFC 5545 3.6.1)."""
+    return entry.end if entry.all_day or entry.end != entry.start else None
+
+
 def vevent(entry: CalendarEntry) -> icalendar.Event:
     """One VEVENT; dates carry VALUE=DATE (2), times TZID=Europe/Paris without Z (7)."""
     event = icalendar.Event()
@@ -260,7 +250,7 @@ def vevent(entry: CalendarEntry) -> icalendar.Event:
     event.add("last-modified", entry.last_modified.astimezone(UTC))
     event.add("sequence", entry.sequence)
     event.add("dtstart", entry.start)
-    if entry.all_day or entry.end != entry.start:  # a timed instant has no DTEND (RFC 5545 3.6.1)
+    if feed_end(entry) is not None:
         event.add("dtend", entry.end)
     event.add("summary", entry.summary)
     event.add("description", entry.description)
@@ -279,7 +269,7 @@ def vevent(entry: CalendarEntry) -> icalendar.Event:
     return event
 
 
-# --- Checks on what is published ----------------------------------------------------------------
+# --- Checks on what is published --------------------------------------------------------------
 
 def check_sequences(previous_feed: bytes,
                     entries: Iterable[CalendarEntry]) -> list[tuple[str, str, str]]:
@@ -287,7 +277,7 @@ def check_sequences(previous_feed: bytes,
     try:
         calendar = icalendar.Calendar.from_ical(previous_feed)
         published = {str(item["UID"]): item for item in calendar.walk("VEVENT") if "UID" in item}
-    except (ValueError, TypeError, KeyError, IndexError):
+    except Exception:  # whatever was published before, it must not stop the build
         return []
     warnings = []
     for entry in entries:
@@ -303,8 +293,8 @@ def check_sequences(previous_feed: bytes,
 
 def feed_values(entry: CalendarEntry) -> dict[str, object]:
     """DTSTART, DTEND and LOCATION as the feed writes them ("" when absent)."""
-    has_end = entry.all_day or entry.end != entry.start
-    return {"DTSTART": entry.start, "DTEND": entry.end if has_end else "",
+    end = feed_end(entry)
+    return {"DTSTART": entry.start, "DTEND": "" if end is None else end,
             "LOCATION": entry.location or ""}
 
 
@@ -315,14 +305,17 @@ def published_value(item: icalendar.Event, name: str) -> object:
         return ""
     if name == "LOCATION":
         return str(prop)
-    return getattr(prop, "dt", None)
+    try:
+        return prop.dt
+    except (AttributeError, icalendar.BrokenCalendarProperty):
+        return None
 
 
 def published_sequence(item: icalendar.Event) -> int:
     """SEQUENCE of a published VEVENT, 0 when absent or unreadable."""
     try:
         return int(item.get("SEQUENCE", 0))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, icalendar.BrokenCalendarProperty):
         return 0
 
 

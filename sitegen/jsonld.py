@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .config import SiteConfig
-from .ics import ONE_DAY, CalendarEntry
+from .ics import ONE_DAY, CalendarEntry, feed_end
 from .model import Event
 
 SCHEMA = "https://schema.org"
@@ -46,8 +46,8 @@ def jsonld_dates(entry: CalendarEntry) -> tuple[str, str | None]:
     """ISO startDate and endDate; the feed's exclusive DTEND becomes the last day (inclusive)."""
     if entry.all_day:
         return entry.start.isoformat(), (entry.end - ONE_DAY).isoformat()
-    end = entry.end.isoformat() if entry.end != entry.start else None
-    return entry.start.isoformat(), end
+    end = feed_end(entry)
+    return entry.start.isoformat(), None if end is None else end.isoformat()
 
 
 def place(event: Event, entry: CalendarEntry) -> dict[str, Any]:
