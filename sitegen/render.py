@@ -192,8 +192,10 @@ class SiteRenderer:
     def calendar_entries(self) -> list[ics.CalendarEntry]:
         """Feed entries: every event plus each campaign's opening and closing days."""
         entries = list(self.entries.values())
+        submit_page = self.site.page_for("deposer")
+        page_url = submit_page.url if submit_page else "/"
         for campaign in self.site.campaigns:
-            entries.extend(ics.entries_for_campaign(self.site.config, campaign))
+            entries.extend(ics.entries_for_campaign(self.site.config, campaign, page_url))
         return entries
 
     def render_calendar(self) -> bytes:
