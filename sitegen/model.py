@@ -92,7 +92,7 @@ EVENT_FIELDS = (
           "calendrier.", '"Forum des webradios, 2e édition."', required=True, max_length=400),
     Field("type", "kind", "choice", "Genre d'événement : " + ", ".join(EVENT_KINDS) + ".",
           "rencontre", choices=EVENT_KINDS, default="autre"),
-    Field("statut", "status", "choice", "confirmé, annulé ou reporté.", "confirmé",
+    Field("statut", "status", "choice", "État de l'événement : confirmé, annulé ou reporté.", "confirmé",
           choices=EVENT_STATUSES, default="confirmé"),
     Field("sequence", "sequence", "int", "Numéro de version, à augmenter de 1 quand la date, "
           "l'heure ou le lieu change.", "1", default=0, bounds=(0, 10_000)),
