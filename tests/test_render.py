@@ -1,0 +1,45 @@
+"""Markdown rendering: sanitised, French typography, external links marked."""
+
+from __future__ import annotations
+
+from sitegen.render import MarkdownRenderer, mark_external_links
+
+render = MarkdownRenderer("https://tne.exemple.fr")
+
+
+def test_script_and_event_handlers_are_removed():
+    html = str(render('Texte <script>alert(1)</script> <img src="x.png" onerror="alert(2)">'
+                      '<a href="javascript:alert(3)">lien</a> <b onclick="x()">gras</b>'))
+    assert "<script" not in html and "alert(1)" not in html
+    assert "onerror" not in html and "onclick" not in html
+    assert "javascript:" not in html
+
+
+def test_headings_start_at_h2_under_the_page_title():
+    html = str(render("# Titre\n\n## Sous-titre\n"))
+    assert '<h2 id="titre">Titre</h2>' in html
+    assert '<h3 id="sous-titre">Sous-titre</h3>' in html
+
+
+def test_french_spacing_in_text_not_in_code_or_urls():
+    html = str(render("Vraiment ? Voir https://exemple.fr/a:b et `a : b`"))
+    assert "Vraiment\u202f?" in html
+    assert "https://exemple.fr/a:b" in html
+    assert "<code>a : b</code>" in html
+
+
+def test_breton_name_keeps_its_language():
+    html = str(render('Au <span lang="br">Ti ar Vro</span>.'))
+    assert '<span lang="br">Ti ar Vro</span>' in html
+
+
+def test_external_links_are_marked_internal_ones_not():
+    html = mark_external_links('<a href="https://ailleurs.fr/">A</a> '
+                               '<a href="https://tne.exemple.fr/x/">B</a>', "tne.exemple.fr")
+    assert 'class="externe">A<span class="visually-hidden"> (site externe)</span></a>' in html
+    assert '<a href="https://tne.exemple.fr/x/">B</a>' in html
+
+
+def test_tables_keep_header_cells():
+    html = str(render("| Jour | Lieu |\n|---|---|\n| 5 | Quimper |\n"))
+    assert "<th>Jour</th>" in html
