@@ -31,3 +31,10 @@ lint: $(STAMP)
 
 clean:
 	rm -rf site .cache .pytest_cache
+
+.PHONY: screenshots lighthouse
+screenshots: $(STAMP)  ## home and agenda at 390 and 1280 px into screenshots/ (Debian chromium)
+	$(PY) scripts/screenshots.py $(ARGS)
+
+lighthouse: $(STAMP)  ## Lighthouse 12.2.3 on home, agenda, one event (benchmark, not CI)
+	$(PY) bench/lighthouse.py $(ARGS)

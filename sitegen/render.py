@@ -100,6 +100,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         time_fr=french.format_time, time_range_fr=french.format_time_range,
         month_year_fr=french.format_month_year, number_fr=french.format_number,
         size_fr=french.format_size, typo=_typography_filter, plain=_plain_text,
+        table_scopes=_table_scopes,
     )
     return env
 
@@ -112,6 +113,12 @@ def _typography_filter(text: str) -> Markup:
 def _plain_text(html: str) -> str:
     """Strip tags: the text of an HTML fragment (for meta descriptions)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", str(html))).strip()
+
+
+def _table_scopes(html: Markup) -> Markup:
+    """Give the column headers of Markdown tables scope="col" (RGAA criterion 5.7)."""
+    return Markup(re.sub(r"<thead>.*?</thead>", lambda head: head.group().replace(
+        "<th>", '<th scope="col">'), str(html), flags=re.S))
 
 
 def load_assets(templates_dir: Path, env: jinja2.Environment, site: Site) -> dict[str, Asset]:

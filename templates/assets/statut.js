@@ -3,25 +3,28 @@
 // computed at build time stay, with their "as of" date.
 (function () {
   "use strict";
+  var zone = "Europe/Paris";
   function today() {
-    var parts = new Intl.DateTimeFormat("fr-CA", { timeZone: "Europe/Paris", year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+    var parts = new Intl.DateTimeFormat("fr-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
     var get = function (type) { return parts.filter(function (p) { return p.type === type; })[0].value; };
     return get("year") + "-" + get("month") + "-" + get("day");
   }
-  var LABELS = {
-    evenement: ["À venir", "En cours", "Passé"],
-    campagne: ["Campagne à venir", "Campagne ouverte", "Campagne clôturée"]
+  // Per kind: [label, class modifier] before, during and after the dates.
+  var STATUSES = {
+    evenement: [["À venir", "a-venir"], ["En cours", "en-cours"], ["Passé", "passe"]],
+    campagne: [["Campagne à venir", "a-venir"], ["Campagne ouverte", "ouverte"], ["Campagne clôturée", "cloturee"]]
   };
   var day = today();
   document.querySelectorAll("[data-genre][data-debut][data-fin]").forEach(function (el) {
-    var labels = LABELS[el.getAttribute("data-genre")];
-    if (!labels) { return; }
+    var statuses = STATUSES[el.getAttribute("data-genre")];
+    if (!statuses) { return; }
     var index = day < el.getAttribute("data-debut") ? 0 : (day <= el.getAttribute("data-fin") ? 1 : 2);
-    el.textContent = labels[index];
+    el.textContent = statuses[index][0];
+    el.className = el.className.replace(/\bstatut--[a-z-]+/, "statut--" + statuses[index][1]);
   });
-  var shown = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "numeric", month: "long", year: "numeric" }).format(new Date());
+  var shown = new Intl.DateTimeFormat("fr-FR", { timeZone: zone, day: "numeric", month: "long", year: "numeric" }).format(new Date());
   document.querySelectorAll(".date-reference").forEach(function (el) {
-    el.textContent = "Statuts à jour au " + shown + ".";
+    el.textContent = "Statuts à jour au " + shown.replace(/^1 /, "1er ") + ".";
   });
   document.querySelectorAll("[data-copie]").forEach(function (button) {
     var field = document.getElementById(button.getAttribute("data-copie"));

@@ -1,0 +1,1 @@
+"""Browser tests: the real site in Debian's headless Chromium (pytest -m browser)."""
