@@ -33,6 +33,7 @@ ALLOWED_ATTRIBUTES = {"*": {"lang", "id", "title"}, "a": {"href", "hreflang"},
                       "rowspan"}, "td": {"colspan", "rowspan"}, "ol": {"start"},
                       "abbr": {"title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
 EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]+)"([^>]*)>(.*?)</a>', re.S)
 TEMPLATE_FOR = {"programme": "page.html", "territoire": "page.html", "plan": "plan.html"}
 
@@ -51,7 +52,7 @@ class MarkdownRenderer:
 
     def __init__(self, base_url: str, cache: dict[str, str] | None = None):
         self._md = markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", "toc"],
-                                     extension_configs={"toc": {"baselevel": 2}})
+                                     extension_configs={"toc": {"baselevel": 1}})
         self._site_host = urlsplit(base_url).netloc
         self.cache = cache if cache is not None else {}
 
@@ -65,11 +66,18 @@ class MarkdownRenderer:
 
     def _convert(self, text: str) -> str:
         self._md.reset()
-        raw = self._md.convert(text)
+        raw = demote_headings(self._md.convert(text))
         clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                           url_schemes=URL_SCHEMES, link_rel=None,
                           clean_content_tags={"script", "style", "iframe", "object"})
         return french.typography_html(mark_external_links(clean, self._site_host))
+
+
+def demote_headings(html: str) -> str:
+    """The page title is the only h1: a body written with « # » moves down one level."""
+    if "<h1" not in html:
+        return html
+    return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", html)
 
 
 def mark_external_links(html: str, site_host: str) -> str:

@@ -15,7 +15,8 @@ def test_script_and_event_handlers_are_removed():
     assert "javascript:" not in html
 
 
-def test_headings_start_at_h2_under_the_page_title():
+def test_body_headings_stay_under_the_page_title():
+    assert '<h2 id="section">Section</h2>' in str(render("## Section\n"))
     html = str(render("# Titre\n\n## Sous-titre\n"))
     assert '<h2 id="titre">Titre</h2>' in html
     assert '<h3 id="sous-titre">Sous-titre</h3>' in html
