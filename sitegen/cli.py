@@ -23,7 +23,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("arguments", nargs="*", help="pour « nouveau » : type et titre")
     parser.add_argument("--content", default="content", help="dossier du contenu")
     parser.add_argument("--templates", default="templates", help="dossier des gabarits")
-    parser.add_argument("--output", default="site", help="dossier de sortie")
+    parser.add_argument("--output", help="dossier de sortie (build : site ; serve : .cache/apercu)")
     parser.add_argument("--today", help="date de référence AAAA-MM-JJ des statuts")
     parser.add_argument("--force", action="store_true",
                         help="remplacer un dossier de sortie contenant d'autres fichiers")
@@ -39,11 +39,21 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """Entry point; returns the exit status."""
-    args = make_parser().parse_args(argv)
+    args = make_parser().parse_intermixed_args(argv)
     try:
         options = options_from(args)
         if args.commande == "build":
             return run_build(options)
+        if args.commande == "serve":
+            from .serve import serve
+            return serve(options, args.host, args.port, pin_today=bool(args.today),
+                         debug=args.debug)
+        if args.commande == "check":
+            from .check import run_check
+            return run_check(options, args.strict)
+        if args.commande == "nouveau":
+            from .scaffold import run_new
+            return run_new(options, args.arguments, args.date, args.lieu, args.ville)
         print(f"La commande « {args.commande} » n'est pas encore disponible.", file=sys.stderr)
         return 2
     except ContentError as exc:
@@ -68,8 +78,10 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
     except ValueError:
         raise ContentError([Problem("--today", None, f"la date « {args.today} » n'est pas "
                                     "reconnue.", "Écrivez-la au format AAAA-MM-JJ.")]) from None
+    preview = args.commande == "serve"  # drafts shown, built apart from site/
+    output = Path(args.output) if args.output else Path(".cache/apercu" if preview else "site")
     return BuildOptions(content_dir=Path(args.content), templates_dir=Path(args.templates),
-                        output_dir=Path(args.output), today=today, force=args.force)
+                        output_dir=output, today=today, force=args.force, preview=preview)
 
 
 def run_build(options: BuildOptions) -> int:

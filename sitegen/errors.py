@@ -393,3 +393,223 @@ def stale_update_date(day: str) -> tuple[str, str]:
 def missing_description(title: str) -> tuple[str, str]:
     return (f"la page « {title} » n'a pas de description.",
             "Ajoutez « description: » (une phrase), affichée par les moteurs de recherche.")
+
+
+# --- Live preview (serve) ---------------------------------------------------------------------
+
+PREVIEW_ERROR_TITLE = "Le contenu contient une erreur"
+PREVIEW_ERROR_INTRO = ("L'aperçu n'est pas à jour : corrigez le fichier indiqué puis "
+                       "enregistrez-le. Cette page se rechargera toute seule, inutile de "
+                       "relancer l'aperçu.")
+PREVIEW_BAD_REQUEST = "Adresse invalide : elle sort du site ou contient des caractères interdits."
+PREVIEW_NOT_FOUND = "Page introuvable dans l'aperçu."
+PREVIEW_STOPPED = "Aperçu arrêté."
+
+
+def preview_started(url: str, output: str) -> str:
+    return (f"Aperçu du site : {url}\n"
+            f"  Brouillons et contenus programmés y sont visibles (fichiers dans {output}/, "
+            "jamais publiés).\n"
+            "  Chaque fichier enregistré met la page à jour toute seule. Ctrl+C pour arrêter.")
+
+
+def preview_on_network(host: str) -> str:
+    return (f"attention : l'aperçu écoute sur {host} ; les autres ordinateurs du réseau "
+            "peuvent le consulter, brouillons compris.")
+
+
+def port_unavailable(host: str, port: int, reason: str) -> tuple[str, str]:
+    return (f"impossible d'ouvrir l'aperçu sur {host}:{port} ({reason}).",
+            f"Un autre aperçu tourne peut-être déjà : fermez-le, ou choisissez un autre port, "
+            f"par exemple --port {port + 1 if port else 8001}.")
+
+
+def preview_rebuilt(clock: str, milliseconds: int, changed: list[str], total: int) -> str:
+    shown = ", ".join(changed)
+    more = total - len(changed)
+    if more > 0:
+        shown += f" et {more} autre{'s' if more > 1 else ''}"
+    return f"{clock} aperçu régénéré en {milliseconds} ms" + (f" : {shown}" if shown else "")
+
+
+def preview_failed(clock: str, count: int) -> str:
+    return (f"{clock} {count} erreur{'s' if count > 1 else ''} : l'aperçu affiche le message "
+            "dans le navigateur. Corrigez le fichier et enregistrez-le : la page se rechargera "
+            "seule.")
+
+
+def preview_warnings(count: int) -> str:
+    plural = "s" if count > 1 else ""
+    return (f"{count} avertissement{plural} (non bloquant{plural}, détail avec "
+            "« python build.py check »).")
+
+
+# --- Check ------------------------------------------------------------------------------------
+
+def broken_link(href: str, page: str, suggestion: str | None) -> tuple[str, str]:
+    hint = (f"Corrigez l'adresse ; vouliez-vous dire « {suggestion} » ?" if suggestion else
+            "Corrigez l'adresse : elle doit mener à une page ou à un fichier du site.")
+    return (f"le lien « {href} » (page {page}) mène à une page qui n'existe pas.", hint)
+
+
+def unpublished_link(href: str, page: str) -> tuple[str, str]:
+    return (f"le lien « {href} » (page {page}) mène à un contenu en brouillon ou programmé, "
+            "absent du site publié.",
+            "Publiez d'abord ce contenu (retirez « brouillon: oui » ou attendez sa date de "
+            "« publication »), ou retirez le lien.")
+
+
+def missing_file_link(href: str, page: str) -> tuple[str, str]:
+    return (f"le lien « {href} » (page {page}) mène à un fichier absent.",
+            "Déposez le fichier dans content/fichiers/ sous ce nom exact, ou corrigez le lien.")
+
+
+def missing_anchor(href: str, page: str, target: str, anchors: list[str]) -> tuple[str, str]:
+    anchor = href.split("#", 1)[1]
+    known = ", ".join(f"« {a} »" for a in anchors[:8])
+    hint = (f"Ancres possibles sur {target} : {known}." if known else
+            f"La page {target} n'a aucune ancre : retirez « #{anchor} » du lien.")
+    return (f"le lien « {href} » (page {page}) vise l'ancre « {anchor} », absente de "
+            f"{target}.", hint)
+
+
+def feed_problem(detail: str) -> tuple[str, str]:
+    return (f"le calendrier produit est incorrect ({detail}).",
+            "Erreur du générateur, pas de votre contenu : prévenez l'équipe technique.")
+
+
+def postponed_in_past(title: str) -> tuple[str, str]:
+    return (f"l'événement « {title} » est passé mais toujours marqué « reporté ».",
+            "Indiquez la nouvelle date (et augmentez « sequence »), ou écrivez statut: annulé.")
+
+
+def published_site_stale(output: str, built_on: str, changed: list[str]) -> tuple[str, str]:
+    listing = ", ".join(changed[:5])
+    more = f" et {len(changed) - 5} autres" if len(changed) > 5 else ""
+    return (f"le site de {output}/ a été généré avec la date du {built_on} : des statuts y sont "
+            f"périmés : {listing}{more}.",
+            "Régénérez le site (make build) puis publiez-le ; idéalement chaque nuit, pour que "
+            "les statuts suivent le calendrier.")
+
+
+PLACEHOLDER = "À compléter"
+
+
+def placeholder_left(what: str) -> tuple[str, str]:
+    return (f"« {what} » contient encore le texte « {PLACEHOLDER} » du modèle.",
+            "Remplacez ce texte avant publication.")
+
+
+def check_summary(errors: int, warnings: int, strict: bool) -> str:
+    """The last line of `check`."""
+    parts = []
+    if errors:
+        parts.append(f"{errors} erreur{'s' if errors > 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} avertissement{'s' if warnings > 1 else ''}")
+    if not parts:
+        return "Vérification terminée : aucun problème."
+    counted = " et ".join(parts)
+    if errors:
+        return f"Vérification terminée : {counted}. Corrigez les erreurs avant de publier."
+    if strict:
+        return (f"Vérification terminée : {counted}. Mode strict (--strict) : "
+                "les avertissements comptent comme des erreurs.")
+    return f"Vérification terminée : {counted} (non bloquant{'s' if warnings > 1 else ''})."
+
+
+# --- New content (nouveau) --------------------------------------------------------------------
+
+NEW_USAGE = ('Exemples :\n'
+             '  python build.py nouveau evenement "Forum des usages" --date 2025-06-12 '
+             '--lieu "Collège la Tourelle" --ville Quimper\n'
+             '  python build.py nouveau page "Foire aux questions"')
+
+
+def new_unknown_kind(kind: str | None) -> tuple[str, str]:
+    what = f"« {kind} » n'est pas un type de contenu connu" if kind else "le type de contenu manque"
+    return (f"{what} (possibles : evenement, page).", NEW_USAGE)
+
+
+def new_missing_title(kind: str) -> tuple[str, str]:
+    return (f"le titre du nouveau contenu ({kind}) manque.",
+            "Écrivez-le entre guillemets après le type. " + NEW_USAGE)
+
+
+def new_missing_option(option: str, example: str) -> tuple[str, str]:
+    return (f"l'option {option} est obligatoire pour un événement.",
+            f"Ajoutez-la, par exemple : {option} {example}")
+
+
+def new_bad_date(value: str) -> tuple[str, str]:
+    return (f"la date « {value} » de --date n'est pas reconnue.",
+            "Écrivez-la au format AAAA-MM-JJ, par exemple --date 2025-06-12.")
+
+
+def new_impossible_date(value: str) -> tuple[str, str]:
+    return (f"la date « {value} » de --date n'existe pas dans le calendrier.",
+            "Vérifiez le jour et le mois (un mois a 28 à 31 jours).")
+
+
+def new_bad_title(title: str) -> tuple[str, str]:
+    return (f"le titre « {title} » ne contient aucune lettre ni aucun chiffre utilisable pour "
+            "le nom du fichier.", "Choisissez un titre avec des mots.")
+
+
+def new_exists() -> tuple[str, str]:
+    return ("ce fichier existe déjà : il n'a pas été modifié.",
+            "Ouvrez-le pour le compléter, ou choisissez un autre titre.")
+
+
+def new_invalid(count: int) -> str:
+    return (f"le fichier n'a pas été créé : {count} problème{'s' if count > 1 else ''} "
+            "ci-dessus.")
+
+
+def new_created(path: str) -> str:
+    return (f"{path} créé, en brouillon (visible dans l'aperçu seulement).\n"
+            f"  → Remplacez les textes « {PLACEHOLDER} », relisez avec « make serve », puis "
+            "retirez la ligne « brouillon: oui » pour le publier.")
+
+
+# Skeletons written by `nouveau` (created as drafts; {…} are filled in by scaffold.py).
+NEW_EVENT_FILE = """\
+---
+identifiant: {uid}
+titre: {title}
+date: {day}
+# Pour un événement sur plusieurs jours, retirez le « # » et indiquez le dernier jour :
+# date_fin: {day}
+# Pour un horaire (sans heure : toute la journée), retirez les « # » :
+# heure_debut: "14:30"
+# heure_fin: "16:30"
+lieu: {place}
+ville: {town}
+resume: "À compléter : une ou deux phrases, reprises dans l'agenda et le calendrier."
+# type : rencontre, forum, séminaire, formation, webinaire, salon ou autre
+type: autre
+statut: confirmé
+mise_a_jour: {today}
+# Retirez la ligne suivante quand l'événement est prêt à être publié.
+brouillon: oui
+---
+À compléter : décrivez l'événement en un ou deux paragraphes (programme, public, inscription).
+"""
+
+NEW_PAGE_FILE = """\
+---
+titre: {title}
+description: "À compléter : une phrase qui résume la page, pour les moteurs de recherche."
+# Pour afficher la page dans le menu principal, retirez les « # » :
+# menu: "Libellé court"
+# ordre: 10
+mise_a_jour: {today}
+# Retirez la ligne suivante quand la page est prête à être publiée.
+brouillon: oui
+---
+À compléter : le texte de la page, en Markdown.
+
+## Un intertitre
+
+Un paragraphe, avec un mot en **gras**.
+"""
