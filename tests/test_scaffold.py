@@ -141,3 +141,16 @@ def test_options_may_come_before_the_title(capsys, content):
                          "--ville", "V", "Atelier")
     assert status == 0, err
     assert (content / "agenda" / "2025-06-12-atelier.md").is_file()
+
+
+def test_the_guide_example_works_as_shown(capsys, content):
+    guide = (ROOT / "docs" / "guide-redaction.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## Ajouter un événement"):guide.index("## Annuler ou déplacer")]
+    command = next(line.strip() for line in section.splitlines()
+                   if "build.py nouveau evenement" in line)
+    import shlex
+    arguments = shlex.split(command)[3:]  # after .venv/bin/python build.py nouveau
+    status, out, _ = new(capsys, content, *arguments)
+    assert status == 0
+    printed = out.replace(str(content.parent) + "/", "").strip().splitlines()
+    assert all(line.strip() in section for line in printed), out

@@ -498,3 +498,8 @@ def test_warnings_do_not_block_the_preview_and_are_printed_once(server, browser)
     assert browser.receive()["command"] == "reload"
     assert server.output().count("n'a ni adresse électronique ni téléphone") == 2
     assert Problem("x", 1, "m", severity=WARNING).format().startswith("x:1 : avertissement")
+
+
+def test_the_guide_shows_what_the_terminal_prints():
+    guide = (ROOT / "docs" / "guide-redaction.md").read_text(encoding="utf-8")
+    assert errors.preview_started("http://127.0.0.1:8000/", ".cache/apercu") in guide
