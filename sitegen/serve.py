@@ -41,6 +41,7 @@ POLL_SECONDS = 0.04  # between two scans while changes come in
 SAFETY_SECONDS = 2.0  # between two scans when inotify reports nothing (a safety net)
 SCAN_SHARE = 0.125  # without inotify, scanning takes at most this share of one core
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+CSP = "default-src 'self'"  # what production sends: an inline script shows up in the preview
 TEXT_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript",
               ".ics": "text/calendar", ".xml": "application/xml", ".txt": "text/plain",
               ".json": "application/json"}
@@ -281,10 +282,13 @@ class PreviewHandler(web.RequestHandler):
             query = f"?{self.request.query}" if self.request.query else ""
             return self.redirect(target.location + query, permanent=True)
         is_html = target.file is None or target.file.suffix == ".html"
+        policy = f"{CSP}; connect-src 'self' ws://{self.request.host}"  # livereload.js
         if self.preview.problems and is_html:
+            self.set_header("Content-Security-Policy", policy + "; style-src 'unsafe-inline'")
             page = error_page(self.preview.problems, self.preview.port)
             return self.send(500, "text/html; charset=utf-8",
                              inject_livereload(page, self.preview.port))
+        self.set_header("Content-Security-Policy", policy)
         if target.file is None or not target.file.is_file():
             return self.plain(404, errors.PREVIEW_NOT_FOUND)
         data = target.file.read_bytes()
