@@ -522,7 +522,7 @@ def check_summary(errors: int, warnings: int, strict: bool) -> str:
 
 NEW_USAGE = ('Exemples :\n'
              '  python build.py nouveau evenement "Forum des usages" --date 2025-06-12 '
-             '--lieu "Collège la Tourelle" --ville Quimper\n'
+             '--lieu "Collège Jean-Moulin" --ville Amiens\n'
              '  python build.py nouveau page "Foire aux questions"')
 
 

@@ -71,8 +71,8 @@ def plan_new(options: BuildOptions, arguments: list[str], date: str | None,
         text = errors.NEW_PAGE_FILE.format(title=quoted(title), today=options.today.isoformat())
         return options.content_dir / "pages" / f"{slug}.md", text
     day = event_day(date)
-    for option, value, example in (("--lieu", place, '"Collège la Tourelle"'),
-                                   ("--ville", town, "Quimper")):
+    for option, value, example in (("--lieu", place, '"Collège Jean-Moulin"'),
+                                   ("--ville", town, "Amiens")):
         if not value or not value.strip():
             fail(option, *errors.new_missing_option(option, example))
     name = f"{day.isoformat()}-{slug}"
