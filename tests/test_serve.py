@@ -380,6 +380,7 @@ def test_drafts_and_scheduled_content_in_the_preview_only(project):
             assert status == 200 and "bandeau-brouillon" in body and "Brouillon" in body, url
         status, _, body = running.get("/annonce/")
         assert status == 200 and "Texte programmé" in body
+        assert "Programmé" in body and "publié à partir du 1er juin 2025" in body
     finally:
         running.stop()
     assert not (project / "site").exists()  # the preview never touches site/
