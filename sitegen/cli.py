@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-
+import os
 import sys
 import traceback
 from pathlib import Path
 
 from . import errors
 from .errors import ContentError, Problem
-from .pipeline import BuildOptions, build_site, reference_date
+from .pipeline import BuildOptions, BuildResult, build_site, reference_date
 from .write import OutputError
 
 
@@ -25,6 +25,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--templates", default="templates", help="dossier des gabarits")
     parser.add_argument("--output", help="dossier de sortie (build : site ; serve : .cache/apercu)")
     parser.add_argument("--today", help="date de référence AAAA-MM-JJ des statuts")
+    parser.add_argument("--jobs", type=int, default=available_cores(),
+                        help="processus de rendu en parallèle (défaut : tous les cœurs, "
+                             f"ici {available_cores()})")
     parser.add_argument("--force", action="store_true",
                         help="remplacer un dossier de sortie contenant d'autres fichiers")
     parser.add_argument("--strict", action="store_true", help="check : avertissements bloquants")
@@ -81,7 +84,16 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
     preview = args.commande == "serve"  # drafts shown, built apart from site/
     output = Path(args.output) if args.output else Path(".cache/apercu" if preview else "site")
     return BuildOptions(content_dir=Path(args.content), templates_dir=Path(args.templates),
-                        output_dir=output, today=today, force=args.force, preview=preview)
+                        output_dir=output, today=today, force=args.force, preview=preview,
+                        jobs=max(1, args.jobs))
+
+
+def available_cores() -> int:
+    """Cores this process may run on (a container's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def run_build(options: BuildOptions) -> int:
@@ -90,11 +102,24 @@ def run_build(options: BuildOptions) -> int:
     report = result.report
     for problem in result.warnings:
         print(problem.format(), file=sys.stderr)
-    print(f"{len(result.files)} fichiers générés dans {options.output_dir}/ "
+    total = report.written + report.unchanged
+    print(f"{total} fichiers générés dans {options.output_dir}/ "
           f"({report.written} écrits, {report.unchanged} inchangés, {report.removed} supprimés), "
           f"statuts au {options.today.strftime('%d/%m/%Y')}.")
+    print(build_report(result))
     print(errors.summary(0, len(result.warnings), built=True))
     return 0
+
+
+def build_report(result: BuildResult) -> str:
+    """One line: how much was redone, and how fast."""
+    seconds = f"{result.seconds:.2f}".replace(".", ",")
+    if result.site is None:
+        return f"Rien n'a changé depuis la dernière génération ({seconds} s)."
+    rendered = result.report.rendered
+    processes = f", {result.processes} processus" if result.processes > 1 else ""
+    return (f"{rendered} fichier{'s' if rendered > 1 else ''} recalculé"
+            f"{'s' if rendered > 1 else ''} en {seconds} s{processes}.")
 
 
 def report_problems(problems: list[Problem], built: bool) -> int:

@@ -1,27 +1,38 @@
 """The whole build, as a table of contents: load and validate -> render -> write.
 
-Nothing is written until every file has been read, validated and rendered.
+Nothing is written until every file has been read and validated. A build redoes only
+what changed since the previous one (Builder, below): its output is byte for byte that
+of a clean build, which tests/test_incremental.py checks on random sequences of edits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import sys
+import time
 import traceback
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import jinja2
-
+from . import cache
 from .errors import ContentError, Problem
-from .model import Site
-from .render import SiteRenderer, load_assets, make_environment
-from .validate import read_site
-from .write import WriteReport, check_output_dir, output_lock, write_site
+from .write import MANIFEST, OutputError, SiteWriter, WriteReport, check_output_dir, output_lock
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .model import Site
+    from .schedule import Output
 
 PARIS = ZoneInfo("Europe/Paris")
+__all__ = ["BuildOptions", "BuildResult", "Builder", "build_site", "load_site", "render_site",
+           "reference_date", "OutputError"]
 
 
 @dataclass
@@ -35,16 +46,49 @@ class BuildOptions:
     root: Path = field(default_factory=Path.cwd)
     preview: bool = False  # include drafts and scheduled content (live preview)
     force: bool = False  # replace an output folder holding foreign files
+    jobs: int = 1  # processes rendering in parallel (the command line uses every core)
 
 
 @dataclass
 class BuildResult:
     """The outcome of a successful build."""
 
-    site: Site
+    site: Site | None  # None when nothing changed: the content was not even parsed
     warnings: list[Problem]
-    report: WriteReport | None = None
-    files: dict[str, bytes] = field(default_factory=dict)
+    report: WriteReport
+    changed: list[str] = field(default_factory=list)  # outputs written or removed: to reload
+    seconds: float = 0.0
+    output_dir: Path | None = None
+    processes: int = 1  # processes that rendered
+
+    @property
+    def files(self) -> Mapping[str, bytes]:
+        """Every output of the site, its bytes read from the output folder when asked for."""
+        return OutputFiles(self.output_dir) if self.output_dir else {}
+
+
+class OutputFiles(Mapping):
+    """The files of a built site, by output path, read on demand (never all in memory)."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self._paths: list[str] | None = None
+
+    def _names(self) -> list[str]:
+        if self._paths is None:
+            self._paths = sorted(SiteWriter(self.output).live)
+        return self._paths
+
+    def __getitem__(self, path: str) -> bytes:
+        if path not in set(self._names()):
+            raise KeyError(path)
+        return (self.output / path).read_bytes()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 def reference_date(cli_value: str | None, environ: dict[str, str] | None = None) -> dt.date:
@@ -58,8 +102,294 @@ def reference_date(cli_value: str | None, environ: dict[str, str] | None = None)
     return dt.datetime.now(PARIS).date()
 
 
+def build_site(options: BuildOptions) -> BuildResult:
+    """Build the site into options.output_dir, or raise ContentError / OutputError."""
+    return Builder(options).build()
+
+
+class Builder:
+    """Builds the site again and again, redoing only what changed.
+
+        builder = Builder(options)        # BuildOptions(..., preview=True) for the preview
+        result = builder.build()          # reuses .cache/ when there is one
+        result = builder.build({Path("content/pages/accueil.md")})  # after an edit
+
+    Between calls it keeps in memory the parsed records, the Jinja environment (made
+    again when a template changes), what every output read, and the Markdown cache; so a
+    one-file change costs a stat of every input, parsing that file, the cross-file checks,
+    and rendering the outputs that read something that changed. `changed_paths` is a hint
+    only (those files are compared byte for byte): every input is checked anyway. Raises
+    ContentError (all problems; nothing written) or OutputError; after an error the next
+    call starts from the last successful build. result.changed lists the output paths
+    whose bytes changed: what a live preview reloads. With persist=False nothing is saved
+    in .cache/ (faster repeated builds in a long-running process).
+    """
+
+    def __init__(self, options: BuildOptions, persist: bool = True):
+        self.options, self.persist = options, persist
+        folders = [options.content_dir, options.templates_dir, options.output_dir]
+        where = "\n".join(str(p.resolve()) for p in folders) + f"\n{options.preview}"
+        base = cache.cache_folder(options.root, options.output_dir)
+        self.folder = base / hashlib.blake2b(where.encode(), digest_size=8).hexdigest()
+        self.store_path = base / "markdown.sqlite"
+        self.salt = cache.generator_salt()
+        self.snapshot: cache.Snapshot | None = None
+        self.state: cache.BuildState | None = None
+        self.stages: Any = None  # render-side objects kept between builds (_Stages)
+
+    def build(self, changed_paths: Iterable[Path] | None = None) -> BuildResult:
+        """Bring the output folder up to date with the content; see the class docstring."""
+        started = time.perf_counter()
+        options = self.options
+        key = f"{self.salt}:{options.today.isoformat()}"
+        read_at = cache.now_ns()
+        inputs = self._scan()
+        recheck = {os.path.abspath(p) for p in changed_paths or ()}
+        snapshot = self._snapshot()
+        if not recheck and _is_unchanged(snapshot, key, inputs, options.output_dir):
+            report = WriteReport(unchanged=snapshot.outputs)
+            return BuildResult(None, snapshot.warnings, report, [],
+                               time.perf_counter() - started, options.output_dir)
+        state = self._state()
+        site, problems, entries, sources = cache.read_site_cached(
+            options.content_dir, options.root, options.today, options.preview,
+            state.entries, recheck)
+        if site is None:
+            raise ContentError(problems)
+        result = self._render_and_write(site, state, sources, self._templates(inputs))
+        result.warnings, result.seconds = problems, time.perf_counter() - started
+        state.entries, state.sources = entries, sources
+        self.snapshot = cache.Snapshot(key, inputs, read_at,
+                                       cache.stat_key(options.output_dir / MANIFEST),
+                                       problems, result.report.unchanged + result.report.written)
+        self._save()
+        return result
+
+    def _scan(self) -> dict[str, cache.StatKey]:
+        files = {f"content/{k}": v for k, v in cache.scan_tree(self.options.content_dir).items()}
+        files.update((f"templates/{k}", v)
+                     for k, v in cache.scan_tree(self.options.templates_dir).items())
+        return files
+
+    def _snapshot(self) -> cache.Snapshot | None:
+        if self.snapshot is None and self.persist:
+            self.snapshot = cache.load_pickle(self.folder / "snapshot.pickle", cache.Snapshot)
+        return self.snapshot
+
+    def _state(self) -> cache.BuildState:
+        if self.state is None and self.persist:
+            self.state = cache.load_pickle(self.folder / "state.pickle", cache.BuildState)
+        if self.state is None or self.state.salt != self.salt:
+            self.state = cache.BuildState(self.salt)
+        return self.state
+
+    def _save(self) -> None:
+        if self.persist:
+            cache.save_pickle(self.folder / "state.pickle", self.state)
+            cache.save_pickle(self.folder / "snapshot.pickle", self.snapshot)
+
+    def _templates(self, inputs: dict[str, cache.StatKey]) -> dict[str, str]:
+        """Hash of every template file, by dependency key (templates are few and small)."""
+        folder = self.options.templates_dir
+        return {f"template:{name[10:]}": cache.digest_bytes((folder / name[10:]).read_bytes())
+                for name in inputs if name.startswith("templates/")}
+
+    def _render_and_write(self, site: Site, state: cache.BuildState, sources: dict[str, str],
+                          templates: dict[str, str]) -> BuildResult:
+        """Plan the outputs, render those that are stale, and swap the new site in."""
+        from .schedule import RenderJob, render_outputs, stale_outputs
+
+        options = self.options
+        stages = self._stages(site, sources, templates)
+        check_output_dir(options.output_dir, protected_folders(options), options.force)
+        with output_lock(options.output_dir):
+            writer = SiteWriter(options.output_dir)
+            stale = stale_outputs(stages.plan, state.outputs, state.dep_sets, writer.live,
+                                  sources, stages.fingerprints, _unchanged(site, state, sources))
+            copies = {rel: options.content_dir / rel for rel in site.files}
+            writer.open(set(stages.plan) | set(copies))
+            job = RenderJob(stages.env, stages.addresses, stages.fingerprints,
+                            set(stages.renderer.globals), stages.plan, writer,
+                            lambda exc: template_problem(exc, options.templates_dir, options.root),
+                            stages.store)
+            stale_set = set(stale)
+            kept = [p for p in stages.plan if p not in stale_set]
+            lost = [p for p in kept if not writer.keep(p)]  # live file deleted by hand
+            rendered = render_outputs(job, sorted(set(stale) | set(lost)), options.jobs)
+            if rendered.problems:
+                raise ContentError(sorted(set(rendered.problems), key=lambda p: p.sort_key))
+            stages.store.flush()
+            target = {p: state.outputs[p][0] for p in kept if p not in rendered.digests}
+            target.update(rendered.digests)
+            written = rendered.written
+            for rel, source in sorted(copies.items()):
+                target[rel], copied = writer.copy(rel, source)
+                written += copied
+            writer.finish(target)
+        self._remember(state, stages.plan, target, rendered.deps, sources)
+        changed = sorted(p for p in set(target) | set(writer.live)
+                         if target.get(p) != writer.live.get(p))
+        report = WriteReport(written=written, unchanged=len(target) - written,
+                             removed=len(set(writer.live) - set(target)),
+                             rendered=len(rendered.digests))
+        return BuildResult(site, [], report, changed, 0.0, options.output_dir,
+                           rendered.processes)
+
+    def _stages(self, site: Site, sources: dict[str, str], templates: dict[str, str]
+                ) -> _Stages:
+        """Environment, assets, renderer and plan for this Site (environment reused)."""
+        if self.stages is None or self.stages.templates != templates:
+            self.stages = _Stages(self.options, templates, self.store_path)
+        self.stages.prepare(site, sources, self.salt)
+        return self.stages
+
+    def _remember(self, state: cache.BuildState, plan: dict[str, Output], target: dict,
+                  fresh: dict[str, frozenset], sources: dict[str, str]) -> None:
+        """Record each output's hash and dependencies (identical sets stored once)."""
+        from .schedule import own_signature
+
+        ids: dict[frozenset, int] = {}
+        old_ids: dict[int, int] = {}
+        dep_sets: list[dict] = []
+        outputs = {}
+        for path, output in plan.items():
+            if path in fresh:
+                deps = fresh[path]
+            else:
+                old = state.outputs[path][1]
+                if old in old_ids:
+                    outputs[path] = (target[path], old_ids[old], state.outputs[path][2])
+                    continue
+                deps = frozenset(state.dep_sets[old].items())
+            if deps not in ids:
+                ids[deps] = len(dep_sets)
+                dep_sets.append(dict(deps))
+            if path not in fresh:
+                old_ids[state.outputs[path][1]] = ids[deps]
+            outputs[path] = (target[path], ids[deps], own_signature(output.own, sources))
+        state.outputs, state.dep_sets = outputs, dep_sets
+
+
+class _Stages:
+    """The render side of a build: environment, assets, renderer, plan, fingerprints."""
+
+    def __init__(self, options: BuildOptions, templates: dict[str, str], store_path: Path):
+        import jinja2
+
+        from .render import make_environment
+        from .track import TrackingEnvironment
+
+        self.options, self.templates = options, templates
+        self.env = make_environment(options.templates_dir, TrackingEnvironment)
+        self.env.auto_reload = False  # a changed template makes a new environment
+        compiled = store_path.parent / "jinja"  # compiled templates, checked against the source
+        compiled.mkdir(parents=True, exist_ok=True)
+        self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        self.store = cache.MarkdownStore(store_path, "")
+
+    def prepare(self, site: Site, sources: dict[str, str], salt: str) -> None:
+        """Render-side objects for a new Site."""
+        import jinja2
+
+        from .render import SiteRenderer, load_assets
+        from .track import Addresses, Fingerprints, tracked_globals
+
+        options = self.options
+        try:
+            assets = load_assets(options.templates_dir, self.env, site)
+        except jinja2.TemplateError as exc:
+            raise ContentError([template_problem(exc, options.templates_dir,
+                                                 options.root)]) from None
+        self.store.salt = cache.digest_bytes(f"{salt}:{site.config.base_url}".encode())
+        self.renderer = SiteRenderer(site, self.env, assets, markdown_cache=self.store)
+        self.renderer.globals = tracked_globals(self.renderer.globals, self.env)
+        inputs = dict(self.templates)
+        inputs.update(_input_fingerprints(site, sources, assets))
+        self.addresses = Addresses(site, inputs["input:site"])
+        self.fingerprints = Fingerprints(site, self.addresses, self.renderer.globals, inputs)
+        self.plan = plan_outputs(site, self.renderer, assets)
+
+
+CONFIG, EVENTS, CAMPAIGNS = ("input", "config"), ("input", "events"), ("input", "campaigns")
+TODAY, ALWAYS, HOST = ("input", "today"), ("input", "always"), ("global", "markdown")
+
+
+def plan_outputs(site: Site, renderer: Any, assets: dict) -> dict[str, Output]:
+    """Every output with its record and the dependencies its Python code reads.
+
+    Keys read through templates are recorded while rendering; these are the others. A
+    path this table does not know (a new kind of output) is rendered on every build.
+    """
+    from .render import _index_path
+    from .schedule import Output
+
+    known: dict[str, tuple[str | None, tuple]] = {
+        site.config.calendar_file: (None, (CONFIG, EVENTS, CAMPAIGNS)),
+        "sitemap.xml": (None, (("input", "sitemap"),)),
+        "statut.json": (None, (EVENTS, CAMPAIGNS, TODAY)),
+        "404.html": (None, ()), "robots.txt": (None, ()),
+    }
+    for page in site.pages:
+        known[_index_path(page.url)] = (f"page:{page.slug}", (HOST,))
+    for event in site.events:
+        known[_index_path(event.url)] = (f"event:{event.slug}", (CONFIG, HOST))
+        known[f"agenda/{event.slug}.ics"] = (f"event:{event.slug}", (CONFIG,))
+    for asset in assets.values():
+        known[asset.url.lstrip("/")] = (None, (("input", f"asset:{asset.name}"),))
+    return {path: Output(render, *known.get(path, (None, (ALWAYS,))))
+            for path, render in renderer.outputs().items()}
+
+
+def _input_fingerprints(site: Site, sources: dict[str, str], assets: dict) -> dict[str, str]:
+    """Fingerprints of whole inputs read by Python code (feeds, sitemap, status file)."""
+    from .render import _index_path
+
+    def digest(parts: Iterable[str]) -> str:
+        return cache.digest_bytes("\n".join(parts).encode())
+
+    urls = sorted(_index_path(r.url) for r in [*site.pages, *site.events])
+    inputs = {
+        "input:config": sources["config"],
+        "input:events": digest(f"{e.slug}={sources[f'event:{e.slug}']}" for e in site.events),
+        "input:campaigns": sources["campagnes.yaml"],
+        "input:sitemap": digest(urls),
+        "input:today": site.today.isoformat(),
+        "input:always": uuid.uuid4().hex,
+        "input:site": digest([*sorted(f"{k}={v}" for k, v in sources.items()),
+                              site.today.isoformat(), str(site.preview)]),
+    }
+    for asset in assets.values():
+        inputs[f"input:asset:{asset.name}"] = cache.digest_bytes(asset.data)
+    return inputs
+
+
+def _unchanged(site: Site, state: cache.BuildState, sources: dict[str, str]) -> set[str]:
+    """Addresses of records whose source bytes are those of the previous build."""
+    from .track import DATA_KINDS, SITE_LISTS
+
+    same = {a for a, d in sources.items() if state.sources.get(a) == d}
+    for attribute, cls in SITE_LISTS.items():
+        name = DATA_KINDS[cls]
+        if name in same:
+            same.update(f"{name}#{i}" for i in range(len(getattr(site, attribute))))
+    return same
+
+
+def _is_unchanged(snapshot: cache.Snapshot | None, key: str, inputs: dict[str, cache.StatKey],
+                  output: Path) -> bool:
+    """True when no input, option or date changed since the last build, nor its output."""
+    if snapshot is None or snapshot.key != key or snapshot.files.keys() != inputs.keys():
+        return False
+    if cache.stat_key(output / MANIFEST) != snapshot.manifest:
+        return False
+    return all(snapshot.files[name] == stat and not cache.is_racy(stat, snapshot.read_at_ns)
+               for name, stat in inputs.items())
+
+
 def load_site(options: BuildOptions) -> tuple[Site, list[Problem]]:
     """Load and validate; raise ContentError with every problem if any is an error."""
+    from .validate import read_site
+
     site, problems = read_site(options.content_dir, options.root, options.today,
                                options.preview)
     if site is None:
@@ -68,7 +398,11 @@ def load_site(options: BuildOptions) -> tuple[Site, list[Problem]]:
 
 
 def render_site(site: Site, templates_dir: Path, root: Path) -> dict[str, bytes]:
-    """Render every output in memory; template mistakes become located problems."""
+    """Render every output in memory (small sites and tests; builds write as they go)."""
+    import jinja2
+
+    from .render import SiteRenderer, load_assets, make_environment
+
     env = make_environment(templates_dir)
     try:
         assets = load_assets(templates_dir, env, site)
@@ -78,17 +412,6 @@ def render_site(site: Site, templates_dir: Path, root: Path) -> dict[str, bytes]
         raise ContentError([template_problem(exc, templates_dir, root)]) from None
 
 
-def build_site(options: BuildOptions) -> BuildResult:
-    """Build the site into options.output_dir, or raise ContentError / OutputError."""
-    site, warnings = load_site(options)
-    files = render_site(site, options.templates_dir, options.root)
-    check_output_dir(options.output_dir, protected_folders(options), options.force)
-    copies = {rel: options.content_dir / rel for rel in site.files}
-    with output_lock(options.output_dir):
-        report = write_site(options.output_dir, files, copies)
-    return BuildResult(site, warnings, report, files)
-
-
 def protected_folders(options: BuildOptions) -> list[Path]:
     """Folders an output folder must never be (it is replaced wholesale)."""
     return [options.root, options.content_dir, options.templates_dir]
@@ -96,6 +419,8 @@ def protected_folders(options: BuildOptions) -> list[Path]:
 
 def template_problem(exc: jinja2.TemplateError, templates_dir: Path, root: Path) -> Problem:
     """A template error named by template file and line."""
+    import jinja2
+
     name, line = _template_location(exc)
     shown = (templates_dir / name).as_posix() if name else templates_dir.as_posix()
     try:
@@ -116,6 +441,8 @@ def template_problem(exc: jinja2.TemplateError, templates_dir: Path, root: Path)
 
 
 def _template_location(exc: jinja2.TemplateError) -> tuple[str | None, int | None]:
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.name:
         return exc.name, exc.lineno
     for frame, lineno in reversed(list(traceback.walk_tb(sys.exc_info()[2] or

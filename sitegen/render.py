@@ -51,8 +51,7 @@ class MarkdownRenderer:
     """Markdown -> safe HTML with French typography, cached by text hash."""
 
     def __init__(self, base_url: str, cache: dict[str, str] | None = None):
-        self._md = markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", "toc"],
-                                     extension_configs={"toc": {"baselevel": 1}})
+        self._md: markdown.Markdown | None = None  # made on first use: not when all is cached
         self._site_host = urlsplit(base_url).netloc
         self.cache = cache if cache is not None else {}
 
@@ -65,6 +64,9 @@ class MarkdownRenderer:
         return Markup(html)
 
     def _convert(self, text: str) -> str:
+        if self._md is None:
+            self._md = markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", "toc"],
+                                         extension_configs={"toc": {"baselevel": 1}})
         self._md.reset()
         raw = demote_headings(self._md.convert(text))
         clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
@@ -93,9 +95,14 @@ def mark_external_links(html: str, site_host: str) -> str:
     return EXTERNAL_LINK.sub(mark, html)
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """Jinja environment: autoescape, undefined variables are errors, French filters."""
-    env = jinja2.Environment(
+def make_environment(templates_dir: Path,
+                     environment_class: type[jinja2.Environment] = jinja2.Environment
+                     ) -> jinja2.Environment:
+    """Jinja environment: autoescape, undefined variables are errors, French filters.
+
+    environment_class: track.TrackingEnvironment for builds that record dependencies.
+    """
+    env = environment_class(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(["html", "xml", "svg"]),
         undefined=jinja2.StrictUndefined,

@@ -1,8 +1,9 @@
 """Write stage: put the rendered site in place all at once, or not at all.
 
-The new site is written into a temporary folder beside the output, reusing (hard-linking)
+The new site is prepared in a spare folder beside the output, reusing (hard-linking)
 every file whose bytes did not change, then swapped with the old one in a single rename.
 A failed or killed build therefore leaves the previous site complete and serving.
+A build in which no byte changed swaps nothing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 MANIFEST = ".sitegen.json"  # what the generator produced, to tell its files from others
 RENAME_EXCHANGE = 2
@@ -31,9 +32,17 @@ class OutputError(Exception):
 class WriteReport:
     """What a write changed in the output folder."""
 
-    written: int = 0
-    unchanged: int = 0
+    written: int = 0  # files written afresh
+    unchanged: int = 0  # files kept as they were (same inode)
     removed: int = 0
+    rendered: int = 0  # outputs rendered again (the others were known to be unchanged)
+
+    def count(self, written: bool) -> None:
+        """Count one placed file."""
+        if written:
+            self.written += 1
+        else:
+            self.unchanged += 1
 
 
 def check_output_dir(output: Path, protected: list[Path], force: bool = False) -> None:
@@ -67,55 +76,154 @@ def output_lock(output: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class SiteWriter:
+    """Prepares the next site in a spare folder beside the output, then swaps the two.
+
+    The spare folder (.NAME-spare) holds the site before the current one, hard-linked to
+    it wherever both have the same bytes; its manifest says which bytes it holds. A build
+    therefore only touches the files that differ from it: those that changed now or at
+    the previous build. An unchanged file is a hard link to the live one, so it keeps its
+    inode and mtime across the swap; a changed file is written afresh (new mtime, so no
+    cache can mistake it for the old one). The live site is never modified: a failed or
+    killed build leaves it complete, and the spare without manifest, rebuilt next time.
+    Trade-off: the spare costs one directory tree of links, no file data.
+    Methods `put` and `keep` may run in forked worker processes.
+    """
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.spare = output.parent / f".{output.name}-spare"
+        self.live = _read_manifest(output)
+        self.held: dict[str, str] = {}  # what the spare folder holds now (from its manifest)
+        self._folders: set[Path] = set()  # folders known to exist in the spare
+
+    def open(self, paths: set[str]) -> None:
+        """Trust or reset the spare folder; remove what the next site will not have."""
+        _remove_stale_temporaries(self.output)
+        manifest = self.spare / MANIFEST
+        self.held = _read_manifest(self.spare) if manifest.is_file() else {}
+        if not self.held:
+            shutil.rmtree(self.spare, ignore_errors=True)
+        self.spare.mkdir(parents=True, exist_ok=True)
+        manifest.unlink(missing_ok=True)  # from now on the spare is work in progress
+        for rel in sorted(set(self.held) - paths):
+            _remove_file(self.spare, rel)
+
+    def put(self, rel: str, data: bytes) -> tuple[str, bool]:
+        """Place rendered bytes; returns (hash, True when written, False when linked)."""
+        digest = digest_bytes(data)
+        if self.live.get(rel) == digest and self._link(rel):
+            return digest, False
+        target = self._fresh(rel)
+        target.write_bytes(data)
+        return digest, True
+
+    def keep(self, rel: str) -> bool:
+        """An output known to be unchanged: the spare gets the live file (False if gone)."""
+        return self._link(rel)
+
+    def copy(self, rel: str, source: Path) -> tuple[str, bool]:
+        """A content file copied as-is (content/fichiers/)."""
+        st = source.stat()
+        signature = f"copie:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+        if self.live.get(rel) == signature and self._link(rel):
+            return signature, False
+        shutil.copyfile(source, self._fresh(rel))
+        return signature, True
+
+    def finish(self, target: dict[str, str]) -> bool:
+        """Write the manifest and swap the folders; False when the site was already this."""
+        _write_manifest(self.spare, target)
+        if target == self.live and (self.output / MANIFEST).is_file():
+            return False
+        had_manifest = (self.output / MANIFEST).is_file()
+        _swap(self.spare, self.output)
+        if not had_manifest:  # first build, or a replaced folder: make a spare of the new site
+            shutil.rmtree(self.spare, ignore_errors=True)
+            _mirror(self.output, self.spare, target)
+        return True
+
+    def _link(self, rel: str) -> bool:
+        """Give the spare the live file; False when the live file is missing."""
+        if rel in self.held and self.held[rel] == self.live.get(rel):
+            return True  # already the live file itself (both folders hold it since it changed)
+        target = self._fresh(rel)
+        try:
+            os.link(self.output / rel, target)
+        except FileNotFoundError:
+            return False
+        except OSError:  # another file system, or links not allowed: copy it
+            shutil.copyfile(self.output / rel, target)
+        return True
+
+    def _fresh(self, rel: str) -> Path:
+        """The spare path of an output, emptied: never write through a link to the live site."""
+        target = self.spare / rel
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            if target.parent not in self._folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(target.parent)
+        return target
+
+
 def write_site(output: Path, files: dict[str, bytes], copies: dict[str, Path]) -> WriteReport:
     """Replace the output folder with exactly `files` (bytes) and `copies` (source files)."""
-    previous = _read_manifest(output)
-    _remove_stale_temporaries(output)
-    staging = output.parent / f".{output.name}.tmp-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    report, manifest = WriteReport(), {}
-    try:
-        for rel, data in sorted(files.items()):
-            manifest[rel] = hashlib.sha256(data).hexdigest()
-            _place(staging, output, rel, manifest[rel], previous, report, data=data)
-        for rel, source in sorted(copies.items()):
-            stat = source.stat()
-            manifest[rel] = f"copie:{stat.st_size}:{stat.st_mtime_ns}"
-            _place(staging, output, rel, manifest[rel], previous, report, source=source)
-        report.removed = len(set(previous) - set(manifest))
-        (staging / MANIFEST).write_text(json.dumps(manifest, sort_keys=True, indent=0))
-        _swap(staging, output)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    writer = SiteWriter(output)
+    writer.open(set(files) | set(copies))
+    report, target = WriteReport(), {}
+    for rel, data in sorted(files.items()):
+        target[rel], written = writer.put(rel, data)
+        report.count(written)
+    for rel, source in sorted(copies.items()):
+        target[rel], written = writer.copy(rel, source)
+        report.count(written)
+    report.removed = len(set(writer.live) - set(target))
+    writer.finish(target)
     return report
 
 
-def _place(staging: Path, output: Path, rel: str, signature: str, previous: dict[str, str],
-           report: WriteReport, data: bytes | None = None, source: Path | None = None) -> None:
-    """Link the old file when unchanged, else write the new bytes."""
-    target = staging / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = output / rel
-    if previous.get(rel) == signature and old.is_file():
+def digest_bytes(data: bytes) -> str:
+    """Short hash of an output's bytes (the manifest's signature)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _remove_file(folder: Path, rel: str) -> None:
+    """Remove a file and the folders it leaves empty (a clean build would not have them)."""
+    path = folder / rel
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != folder:
         try:
-            os.link(old, target)
-            report.unchanged += 1
-            return
+            parent.rmdir()
         except OSError:
-            pass  # another file system, or links not allowed: write it again
-    if source is not None:
-        shutil.copyfile(source, target)
-    else:
-        target.write_bytes(data or b"")
-    report.written += 1
+            break
+        parent = parent.parent
+
+
+def _mirror(source: Path, target: Path, files: dict[str, str]) -> None:
+    """A copy of a site made of hard links, with its manifest."""
+    for rel in files:
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source / rel, path)
+        except OSError:
+            shutil.copyfile(source / rel, path)
+    _write_manifest(target, files)
+
+
+def _write_manifest(folder: Path, files: dict[str, str]) -> None:
+    (folder / MANIFEST).write_text(json.dumps(files, sort_keys=True, indent=0))
 
 
 def _read_manifest(output: Path) -> dict[str, str]:
     try:
-        return json.loads((output / MANIFEST).read_text())
+        files = json.loads((output / MANIFEST).read_text())
     except (OSError, ValueError):
         return {}
+    return files if isinstance(files, dict) else {}
 
 
 def _remove_stale_temporaries(output: Path) -> None:
@@ -139,7 +247,7 @@ def _is_running(pid: int) -> bool:
 
 
 def _swap(staging: Path, output: Path) -> None:
-    """Exchange the two folders atomically (Linux renameat2), else with two quick renames."""
+    """Exchange the two folders atomically (Linux renameat2), else with quick renames."""
     if not output.exists():
         os.rename(staging, output)
         return
@@ -148,7 +256,7 @@ def _swap(staging: Path, output: Path) -> None:
     backup = output.parent / f".{output.name}.old-{os.getpid()}"
     os.rename(output, backup)
     os.rename(staging, output)
-    shutil.rmtree(backup, ignore_errors=True)
+    os.rename(backup, staging)
 
 
 def _exchange(a: Path, b: Path) -> bool:

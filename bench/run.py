@@ -1,0 +1,255 @@
+"""`make bench`: build speed and memory at N = 1,000 and 10,000 pages, against the floor.
+
+For each N: generate a synthetic site (bench/generate.py, seeded), time the serial library
+floor (bench/floor.py) in the same run, then time our build as separate processes, as an
+editor would run it: cold (empty cache, no output), no change, one page edited, one data
+file edited; record the peak memory of the cold build (all its processes added up); and
+time the live preview from a file saved to the browser told to reload, through a real
+`python build.py serve` and its livereload websocket. Every time is also printed as a
+ratio to the floor of the same run, next to its target.
+
+    python bench/run.py                      # N = 1000 and 10000
+    python bench/run.py --sizes 1000 --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TODAY = "2025-02-01"
+TARGETS = {  # (N=1000, N=10000); None: no target
+    "cold": (0.6, 0.6), "nochange": (0.05, 0.03), "page": (0.05, None), "data": (None, None),
+}
+MEMORY_MB = (100, 200)
+PREVIEW_MS = (100, 300)
+UNMEASURED = "non mesuré (serve indisponible)"
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; (wall seconds, peak MB of it and its children added up)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_memory, args=(process, peak), daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"échec de {' '.join(command)} :\n{stderr.decode()[-2000:]}")
+    return seconds, peak[0] / 1024
+
+
+def _sample_memory(process: subprocess.Popen, peak: list[int]) -> None:
+    while process.poll() is None:
+        peak[0] = max(peak[0], sum(_rss_kb(pid) for pid in _tree(process.pid)))
+        time.sleep(0.005)
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    pending.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def build_command(site: Path) -> list[str]:
+    """Our build, as an editor runs it (every core)."""
+    return [sys.executable, str(ROOT / "build.py"), "--content", str(site / "content"),
+            "--templates", str(ROOT / "templates"), "--output", str(site / "site"),
+            "--today", TODAY]
+
+
+def measure_size(pages: int, repeat: int, out: Path) -> dict:
+    """Every figure for one N."""
+    sys.path.insert(0, str(HERE))
+    from generate import generate
+
+    site = out / f"n{pages}"
+    content = generate(pages, site)
+    figures: dict = {"pages": pages, "events": pages // 10}
+    floor_cmd = [sys.executable, str(HERE / "floor.py"), str(content), str(site / "plancher")]
+    figures["floor"] = min(run(floor_cmd, site)[0] for _ in range(max(1, repeat // 2)))
+    colds = []
+    for _ in range(max(1, repeat // 2)):
+        for leftover in ("site", ".site-spare", ".cache"):
+            shutil.rmtree(site / leftover, ignore_errors=True)
+        colds.append(run(build_command(site), site))
+    figures["cold"] = min(c[0] for c in colds)
+    figures["memory_mb"] = max(c[1] for c in colds)
+    figures["nochange"] = statistics.median(run(build_command(site), site)[0]
+                                            for _ in range(repeat))
+    page = content / "pages" / "page-00001.md"
+    figures["page"] = _median_after_edits(site, repeat, page, lambda text, i: (
+        text + f"\nMesure numéro {i} de la page.\n"))
+    data = content / "partenaires.yaml"
+    figures["data"] = _median_after_edits(site, repeat, data, lambda text, i: text.replace(
+        'role: "', f'role: "Modifié ({i}). ', 1))
+    figures["preview_ms"] = preview_latency(site, repeat, page)
+    return figures
+
+
+def _median_after_edits(site: Path, repeat: int, path: Path, edit) -> float:
+    times = []
+    original = path.read_text("utf-8")
+    for i in range(repeat):
+        path.write_text(edit(original, i), "utf-8")
+        times.append(run(build_command(site), site)[0])
+    path.write_text(original, "utf-8")
+    run(build_command(site), site)
+    return statistics.median(times)
+
+
+def preview_latency(site: Path, repeat: int, page: Path) -> float | str:
+    """Median ms from a page saved to the livereload message, through a real server."""
+    try:
+        from tornado.ioloop import IOLoop
+        from tornado.websocket import websocket_connect
+    except ImportError:
+        return UNMEASURED
+    port = _free_port()
+    command = [sys.executable, str(ROOT / "build.py"), "serve", "--content",
+               str(site / "content"), "--templates", str(ROOT / "templates"), "--output",
+               str(site / "apercu"), "--port", str(port), "--today", TODAY]
+    server = subprocess.Popen(command, cwd=site, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        return IOLoop.current().run_sync(
+            lambda: _measure_reloads(server, port, page, repeat, websocket_connect),
+            timeout=600)
+    except Exception:  # noqa: BLE001 - no server, or not one that reloads: say so
+        return UNMEASURED
+    finally:
+        server.terminate()
+        server.wait()
+
+
+async def _measure_reloads(server, port, page, repeat, websocket_connect) -> float | str:
+    import asyncio
+
+    url = f"ws://127.0.0.1:{port}/livereload"
+    for _ in range(3000):  # the first build of a large preview takes a while
+        if server.poll() is not None:
+            return UNMEASURED
+        try:
+            connection = await websocket_connect(url)
+            break
+        except OSError:
+            await asyncio.sleep(0.1)
+    else:
+        return UNMEASURED
+    await connection.write_message(json.dumps(
+        {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+    await connection.read_message()
+    await connection.write_message(json.dumps(
+        {"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
+    await asyncio.sleep(1.0)
+    original, times = page.read_text("utf-8"), []
+    for i in range(repeat):
+        started = time.perf_counter()
+        page.write_text(original + f"\nAperçu, mesure {i}.\n", "utf-8")
+        while True:
+            message = await asyncio.wait_for(connection.read_message(), timeout=120)
+            if message is None:
+                return UNMEASURED
+            if json.loads(message).get("command") == "reload":
+                break
+        times.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(0.5)
+    page.write_text(original, "utf-8")
+    return statistics.median(times)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def report(results: list[dict]) -> str:
+    """The table printed by `make bench`."""
+    lines = [f"Banc d'essai : {os.cpu_count()} cœurs, Python {platform.python_version()}, "
+             f"{platform.machine()}; durées en secondes, ratio au plancher série du même passage."]
+    for figures in results:
+        index, floor = (0 if figures["pages"] < 5000 else 1), figures["floor"]
+        lines += ["", f"N = {figures['pages']:,} pages et {figures['events']:,} événements"
+                  .replace(",", " "),
+                  f"  {'plancher série (bench/floor.py)':42} {floor:8.2f} s   1,000"]
+        for key, label in (("cold", "construction à froid (cache vide)"),
+                           ("nochange", "reconstruction sans changement"),
+                           ("page", "une page modifiée (ligne de commande)"),
+                           ("data", "un fichier de données modifié")):
+            ratio = figures[key] / floor
+            target = TARGETS[key][index]
+            verdict = "" if target is None else (
+                f"cible ≤ {target:.2f} : {'atteinte' if ratio <= target else 'MANQUÉE'}")
+            lines.append(f"  {label:42} {figures[key]:8.2f} s   {ratio:.3f}   {verdict}")
+        memory, limit = figures["memory_mb"], MEMORY_MB[index]
+        lines.append(f"  {'mémoire maximale, à froid (tous processus)':42} {memory:8.0f} Mo"
+                     f"           cible ≤ {limit} Mo : "
+                     f"{'atteinte' if memory <= limit else 'MANQUÉE'}")
+        preview, limit = figures["preview_ms"], PREVIEW_MS[index]
+        if isinstance(preview, str):
+            lines.append(f"  {'aperçu : enregistrement → rechargement':42} {preview}")
+        else:
+            lines.append(f"  {'aperçu : enregistrement → rechargement':42} {preview:8.0f} ms"
+                         f"   {preview / 1000 / floor:.3f}   cible ≤ {limit} ms : "
+                         f"{'atteinte' if preview <= limit else 'MANQUÉE'}")
+    if len(results) >= 2:
+        scale = results[1]["cold"] / results[0]["cold"]
+        lines += ["", f"Passage à l'échelle, à froid : N = {results[1]['pages']} coûte "
+                  f"{scale:.1f} fois N = {results[0]['pages']} (cible ≤ 11 : "
+                  f"{'atteinte' if scale <= 11 else 'MANQUÉE'})"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for pages in args.sizes:
+        print(f"N = {pages} : mesure en cours…", file=sys.stderr, flush=True)
+        results.append(measure_size(pages, args.repeat, args.out.resolve()))
+    (args.out / "resultats.json").write_text(json.dumps(results, indent=2), "utf-8")
+    print(report(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,326 @@
+"""Build cache: what the last build read, parsed and produced, so the next one redoes less.
+
+Lives in `.cache/sitegen/` at the project root, or beside the output folder when it is
+elsewhere; git-ignored and safe to delete (an unreadable or corrupt cache is ignored and
+rebuilt). Nothing in it can hide an error:
+
+- a content file is parsed again unless its (size, mtime_ns, inode) match, and, when it
+  was modified less than RACY_NS before it was read (a later edit could keep the same
+  stamp), unless its bytes hash the same; its problems are stored with it and reported again;
+- everything is keyed by the generator's own version (its source files and libraries).
+
+Only the file-level reading lives here; the cross-file checks run on every build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CACHE_VERSION = 1
+RACY_NS = 2_000_000_000  # file-system stamps may be this coarse (FAT: 2 s)
+LIBRARIES = ("jinja2", "markdown", "markupsafe", "nh3", "yaml", "icalendar", "babel")
+NOT_RENDERING = {"__init__.py", "cli.py", "serve.py", "check.py", "scaffold.py"}  # no output
+StatKey = tuple  # (size, mtime_ns, inode)
+
+
+def digest_bytes(data: bytes) -> str:
+    """Short hash of some bytes (files, outputs)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def stat_key(path: Path | str) -> StatKey | None:
+    """(size, mtime_ns, inode) of a file, following links; None when it is gone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def scan_tree(folder: Path) -> dict[str, StatKey]:
+    """Every file under a folder (relative POSIX path -> stat key), hidden ones included."""
+    found: dict[str, StatKey] = {}
+    stack = [(str(folder), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                if entry.is_dir():
+                    stack.append((entry.path, rel + "/"))
+                    continue
+                st = entry.stat()
+            except OSError:
+                continue
+            found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
+    return found
+
+
+def is_racy(key: StatKey, read_at_ns: int) -> bool:
+    """True when a file changed so close to its reading that a later edit could look the same."""
+    return key[1] >= read_at_ns - RACY_NS
+
+
+def generator_salt() -> str:
+    """Changes whenever the generator or a library it renders with changes."""
+    package = Path(__file__).parent
+    parts = [f"v{CACHE_VERSION}", sys.version]
+    for path in sorted(package.glob("*.py")):
+        if path.name not in NOT_RENDERING:
+            parts.append(f"{path.name}:{stat_key(path)}")
+    for name in LIBRARIES:  # found, not imported: an upgrade changes the file's stamp
+        spec = importlib.util.find_spec(name)
+        parts.append(f"{name}:{stat_key(spec.origin) if spec and spec.origin else None}")
+    return digest_bytes("\n".join(parts).encode())
+
+
+def cache_folder(root: Path, output: Path) -> Path:
+    """.cache/sitegen at the project root, or beside an output folder outside the project."""
+    root, output = root.resolve(), output.resolve()
+    if root == output or root in output.parents:
+        return root / ".cache" / "sitegen"
+    return output.parent / f".{output.name}-cache"
+
+
+@dataclass
+class FileEntry:
+    """One content file as last read: its stamp, hash, record and problems."""
+
+    stat: StatKey
+    digest: str
+    racy: bool  # stamp too recent to be trusted alone: compare the bytes next time
+    record: Any  # Page, Event, or None when the file has errors
+    problems: list  # the Problems found in this file alone
+
+
+@dataclass
+class Snapshot:
+    """Everything a build depended on, to answer « nothing changed » without parsing."""
+
+    key: str  # generator salt, options and reference date
+    files: dict[str, tuple]  # "content/…" or "templates/…" -> (stat key, digest or None)
+    read_at_ns: int
+    manifest: StatKey | None  # the output's manifest as this build left it
+    warnings: list
+    outputs: int
+
+
+@dataclass
+class BuildState:
+    """What one configuration (folders, preview) learnt from its previous builds."""
+
+    salt: str
+    entries: dict[str, FileEntry] = field(default_factory=dict)  # content Markdown files
+    sources: dict[str, str] = field(default_factory=dict)  # record address -> source hash
+    inputs: dict[str, str] = field(default_factory=dict)  # non-record fingerprints
+    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (hash, deps)
+    dep_sets: list[dict] = field(default_factory=list)  # deps id -> {key: fingerprint}
+    snapshot: Snapshot | None = None
+
+
+def load_pickle(path: Path, expected: type) -> Any:
+    """A pickled object of the expected type, or None if missing, stale or unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            value = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any broken cache is simply rebuilt
+        return None
+    return value if isinstance(value, expected) else None
+
+
+def save_pickle(path: Path, value: Any) -> None:
+    """Write atomically (a killed build leaves the previous file); errors are ignored."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+class MarkdownStore:
+    """Rendered Markdown by hash of its text, in SQLite, shared by processes and builds.
+
+    Acts as the dict MarkdownRenderer expects (get, item assignment). New entries are
+    buffered and written in batches; a corrupt database is deleted and started again;
+    if even that fails the store keeps entries in memory for this build only.
+    """
+
+    BATCH = 200
+
+    def __init__(self, path: Path, salt: str):
+        self.path, self.salt = path, salt
+        self._pid, self._db, self._pending, self._memory = 0, None, {}, {}
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # a forked worker opens its own connection
+            self._pid, self._db, self._pending = os.getpid(), None, {}
+            for _attempt in range(2):
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                    db.execute("PRAGMA synchronous=OFF")
+                    db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
+                    self._db = db
+                    break
+                except (sqlite3.Error, OSError):
+                    self.path.unlink(missing_ok=True)
+        return self._db
+
+    def get(self, key: str) -> str | None:
+        """The HTML of a text already converted, if known."""
+        full = self.salt + key
+        found = self._pending.get(full) or self._memory.get(full)
+        db = self._connection()
+        if found is None and db is not None:
+            try:
+                row = db.execute("SELECT value FROM html WHERE key = ?", (full,)).fetchone()
+                found = row[0] if row else None
+            except sqlite3.Error:
+                self._db = None
+        return found
+
+    def __setitem__(self, key: str, html: str) -> None:
+        if self._connection() is None:
+            self._memory[self.salt + key] = html
+            return
+        self._pending[self.salt + key] = html
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write buffered entries (one transaction)."""
+        db = self._connection()
+        if not self._pending or db is None:
+            return
+        try:
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)",
+                               self._pending.items())
+        except sqlite3.Error:
+            pass
+        self._pending = {}
+
+
+def now_ns() -> int:
+    """The wall clock, comparable with file stamps."""
+    return time.time_ns()
+
+
+def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
+                     previous: dict[str, FileEntry], recheck: set[str] = frozenset()
+                     ) -> tuple[Any, list, dict[str, FileEntry], dict[str, str]]:
+    """validate.read_site, reusing the records of unchanged Markdown files.
+
+    Returns (site or None, problems, the new file entries, source hash by record address).
+    Settings and data files are small: they are parsed again every time.
+    """
+    from . import validate
+    from .config import load_config
+    from .model import Site, parse_event, parse_list, parse_page
+
+    reader = validate.Reader(content_dir, root)
+    sources = {"config": _file_digest(content_dir / "site.yaml")}
+    config = load_config(content_dir, reader.shown(content_dir / "site.yaml"))
+    entries: dict[str, FileEntry] = {}
+    pages = _read_kind(reader, "pages", parse_page, previous, entries, recheck)
+    events = _read_kind(reader, "agenda", parse_event, previous, entries, recheck)
+    data = {}
+    for name, (fields, cls, what) in validate.DATA_FILES.items():
+        raw, shown = reader.data(name)
+        data[name] = parse_list(raw, fields, cls, shown, reader.problems, what)
+        sources[name] = _file_digest(content_dir / name)
+    files = validate._content_files(content_dir)
+    problems = reader.problems
+    problems += validate.check_site(config, pages, events, data, files)
+    if not preview:
+        pages = [p for p in pages if validate._is_published(p, today)]
+        events = [e for e in events if validate._is_published(e, today)]
+    site = Site(config, pages, events, data["campagnes.yaml"], data["partenaires.yaml"],
+                data["contacts.yaml"], data["thematiques.yaml"], data["documents.yaml"],
+                files, today, preview)
+    problems += validate.warn_site(site)
+    for kind, records in (("page", pages), ("event", events)):
+        for record in records:
+            sources[f"{kind}:{record.slug}"] = entries[f"{kind}:{record.slug}"].digest
+    problems.sort(key=lambda p: p.sort_key)
+    has_errors = any(p.is_error for p in problems)
+    return (None if has_errors else site), problems, entries, sources
+
+
+def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEntry],
+               entries: dict[str, FileEntry], recheck: set[str]) -> list:
+    """The records of one folder of Markdown files (validate._read_markdown_kind, cached)."""
+    from . import errors
+    from .errors import Problem
+    from .model import SLUG_RE
+
+    kind = "page" if folder == "pages" else "event"
+    records, started = [], now_ns()
+    for path, shown in _markdown_files(reader, folder):
+        if not SLUG_RE.match(path.stem):
+            reader.problems.append(Problem(shown, None, *errors.bad_file_name(path.name)))
+            continue
+        key = stat_key(path)
+        entry = previous.get(f"{kind}:{path.stem}")
+        digest = None
+        if (entry is None or entry.stat != key or entry.racy
+                or (recheck and os.path.abspath(path) in recheck)):
+            digest = _file_digest(path)
+        if entry is None or digest not in (None, entry.digest):
+            entry = _parse_file(reader, path, shown, parse, key, digest)
+        entry.racy = key is not None and is_racy(key, started)
+        entry.stat = key
+        entries[f"{kind}:{path.stem}"] = entry
+        reader.problems.extend(entry.problems)
+        if entry.record is not None:
+            records.append(entry.record)
+    return records
+
+
+def _markdown_files(reader: Any, folder: str) -> list[tuple[Path, str]]:
+    """reader.markdown_files without resolving every path (only links need it)."""
+    directory = reader.content_dir / folder
+    try:
+        entries = [e for e in os.scandir(directory) if e.name.endswith(".md")
+                   and not e.name.startswith((".", "~$"))]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    prefix = reader.shown(directory)
+    return [(Path(e.path), reader.shown(Path(e.path)) if e.is_symlink() else f"{prefix}/{e.name}")
+            for e in sorted(entries, key=lambda e: e.name)]
+
+
+def _parse_file(reader: Any, path: Path, shown: str, parse: Any, key: StatKey | None,
+                digest: str) -> FileEntry:
+    """Read and check one Markdown file, keeping its problems apart."""
+    before = list(reader.problems)
+    reader.problems.clear()
+    loaded = reader.markdown(path, shown)
+    record = parse(*loaded, path.stem, shown, reader.problems) if loaded is not None else None
+    problems = list(reader.problems)
+    reader.problems[:] = before
+    return FileEntry(key, digest, False, record, problems)
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return digest_bytes(path.read_bytes())
+    except OSError:
+        return "absent"

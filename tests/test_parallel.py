@@ -1,0 +1,67 @@
+"""Parallel builds write exactly the bytes of a serial build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen import schedule
+from sitegen.pipeline import Builder, BuildOptions
+from sitegen.write import MANIFEST
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2025, 2, 1)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file of an output tree, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(content: Path, output: Path, jobs: int) -> dict[str, bytes]:
+    result = Builder(BuildOptions(content, ROOT / "templates", output, TODAY,
+                                  root=output.parent, jobs=jobs)).build()
+    assert result.processes == jobs
+    return tree(output)
+
+
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Path:
+    """A generated site of 90 pages and 9 events (bench/generate.py)."""
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "bench" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    return generate.generate(90, tmp_path / "synthetique")
+
+
+def test_two_processes_write_the_bytes_of_one(synthetic: Path, tmp_path: Path) -> None:
+    serial = build(synthetic, tmp_path / "serie" / "site", jobs=1)
+    parallel = build(synthetic, tmp_path / "parallele" / "site", jobs=2)
+    assert len(serial) > 100
+    assert serial.keys() == parallel.keys()
+    assert [p for p in serial if serial[p] != parallel[p]] == []
+
+
+def test_the_real_content_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schedule, "PARALLEL_MIN", 1)  # a small site: fork all the same
+    monkeypatch.setattr(schedule, "CHUNK", 3)
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    serial = build(content, tmp_path / "serie" / "site", jobs=1)
+    parallel = build(content, tmp_path / "parallele" / "site", jobs=2)
+    assert serial == parallel and MANIFEST in serial
+
+
+def test_a_parallel_rebuild_after_an_edit_matches_a_serial_one(
+        synthetic: Path, tmp_path: Path) -> None:
+    outputs = {jobs: tmp_path / f"jobs{jobs}" / "site" for jobs in (1, 2)}
+    for jobs, output in outputs.items():
+        build(synthetic, output, jobs)
+    style = synthetic / "site.yaml"  # a setting read by every page: all are rendered again
+    style.write_text(style.read_text("utf-8").replace("TNE démo", "TNE d'essai"), "utf-8")
+    assert build(synthetic, outputs[1], 1) == build(synthetic, outputs[2], 2)
