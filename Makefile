@@ -29,6 +29,9 @@ test: $(STAMP)  ## the full test suite (installs headless Chromium when missing,
 lint: $(STAMP)
 	$(PY) -m ruff check sitegen tests build.py
 
+bench: $(STAMP)  ## speed and memory at 1,000 and 10,000 pages, against the library floor (not CI)
+	$(PY) bench/run.py $(ARGS)
+
 clean:
 	rm -rf site .cache .pytest_cache
 
