@@ -92,15 +92,21 @@ EMPTY_FILE = ("le fichier est vide.", "Remplissez-le ou supprimez-le.")
 
 def too_large(size_mb: float, limit_mb: float) -> tuple[str, str]:
     return (
-        f"le fichier est trop volumineux ({size_mb:.1f} Mo ; au plus {limit_mb:g} Mo pour un texte).",
+        f"le fichier est trop volumineux ({decimal_fr(size_mb)} Mo ; au plus "
+        f"{decimal_fr(limit_mb)} Mo pour un texte).",
         "Un texte ne dépasse jamais cette taille : vérifiez qu'il ne s'agit pas d'un document "
         "à placer dans content/fichiers/.",
     )
 
 
 SYMLINK_OUTSIDE = (
-    "ce fichier est un lien vers un emplacement hors du dossier content/.",
+    "ce fichier, ou le dossier qui le contient, est un lien vers un emplacement hors du "
+    "dossier content/.",
     "Copiez le fichier lui-même dans content/ au lieu d'un lien.",
+)
+SYMLINK_BROKEN = (
+    "ce fichier est un lien symbolique cassé, ou qui tourne en boucle.",
+    "Supprimez le lien et copiez le fichier lui-même dans content/.",
 )
 FRONT_MATTER_MISSING = (
     "le fichier ne commence pas par un en-tête « --- ».",
@@ -198,7 +204,8 @@ def expected_text(key: str) -> tuple[str, str]:
 
 
 def too_long(key: str, length: int, limit: int) -> tuple[str, str]:
-    return (f"le champ « {key} » est trop long ({length} caractères, au plus {limit}).",
+    return (f"le champ « {key} » est trop long ({thousands_fr(length)} caractères, au plus "
+            f"{thousands_fr(limit)}).",
             "Raccourcissez-le ; le détail a sa place dans le corps du texte.")
 
 
@@ -613,3 +620,113 @@ brouillon: oui
 
 Un paragraphe, avec un mot en **gras**.
 """
+
+
+# --- Hostile input: what a copy-paste or a malicious file can bring (load.py, fields.py) ------
+
+NOT_A_FILE = (
+    "ce nom désigne un dossier ou un fichier spécial, pas un fichier de texte.",
+    "Renommez-le sans l'extension .md ou .yaml, ou déplacez-le hors de content/.",
+)
+
+
+def unreadable(reason: str) -> tuple[str, str]:
+    return (f"le fichier ne peut pas être lu ({reason}).",
+            "Vérifiez qu'il est bien enregistré et lisible, puis relancez.")
+
+
+def control_character(code: str) -> tuple[str, str]:
+    return (f"le fichier contient un caractère de contrôle invisible ({code}), souvent laissé "
+            "par un copier-coller depuis un PDF ou un traitement de texte.",
+            "Effacez puis retapez les caractères autour de cet endroit de la ligne.")
+
+
+def control_in_value(key: str, code: str) -> tuple[str, str]:
+    return (f"le champ « {key} » contient un caractère de contrôle invisible ({code}).",
+            "Retirez la séquence commençant par « \\ » ou retapez la valeur.")
+
+
+def invisible_in_key(key: str) -> tuple[str, str]:
+    return (f"le nom du champ « {key} » contient un caractère invisible (espace insécable ou "
+            "espace sans largeur), sans doute copié d'une page web.",
+            f"Effacez le nom du champ et retapez-le : {key}")
+
+
+YAML_TAG = (
+    "la valeur commence par « ! », qui introduit un type en YAML ; les types ne sont pas "
+    "acceptés.",
+    "Mettez la valeur entre guillemets, par exemple : titre: \"!Important\".",
+)
+YAML_COMPLEX_KEY = (
+    "un nom de champ doit être un simple mot suivi de « : ».",
+    "Retirez le « ? », les crochets ou les accolades en début de ligne ; mettez la valeur "
+    "entre guillemets si elle en contient.",
+)
+YAML_SEVERAL_DOCUMENTS = (
+    "une ligne « --- » coupe le fichier en deux.",
+    "Supprimez cette ligne : un fichier de données contient une seule liste.",
+)
+YAML_BRACKET = (
+    "un crochet « [ » ou une accolade « { » ouvert n'est pas refermé.",
+    "Refermez-le sur la même ligne, ou mettez la valeur entre guillemets.",
+)
+YAML_DASH = (
+    "un tiret « - » est mal placé : le format YAML y voit le début d'une liste.",
+    "Mettez la valeur entre guillemets si elle commence par un tiret ; sinon, alignez les "
+    "éléments de la liste les uns sous les autres.",
+)
+YAML_INNER_QUOTE = (
+    "la valeur s'arrête trop tôt : elle contient le guillemet ou l'apostrophe qui l'entoure.",
+    "Entourez de guillemets droits un texte qui contient une apostrophe (titre: \"L'Arvest\"), "
+    "et écrivez les guillemets intérieurs à la française : « grand » forum.",
+)
+YAML_COLON_SPACE = (
+    "il manque une espace après « : ».",
+    "Écrivez le nom du champ, deux-points, une espace, puis la valeur, par exemple : "
+    "ville: Amiens",
+)
+YAML_NBSP = (
+    "la ligne commence par une espace insécable (invisible), sans doute copiée d'une page "
+    "web ou d'un traitement de texte.",
+    "Effacez les espaces en début de ligne et retapez-les avec la barre d'espace.",
+)
+YAML_ESCAPE = (
+    "une barre oblique inverse « \\ » dans un texte entre guillemets commence un code spécial.",
+    "Doublez-la (\\\\) ou entourez la valeur d'apostrophes ; dans un chemin, écrivez « / ».",
+)
+
+
+def body_too_long(length: int, limit: int) -> tuple[str, str]:
+    return (f"le texte est trop long ({thousands_fr(length)} caractères ; au plus "
+            f"{thousands_fr(limit)}).",
+            "Découpez-le en plusieurs pages.")
+
+
+def block_too_complex(chars: int, brackets: int) -> tuple[str, str]:
+    return ("ce paragraphe est trop long, ou contient trop de crochets « [ », pour être mis "
+            "en page.",
+            "Coupez-le en plusieurs paragraphes séparés par une ligne vide (au plus "
+            f"{thousands_fr(chars)} "
+            f"caractères et {brackets} liens par paragraphe).")
+
+
+def body_too_indented(limit: int) -> tuple[str, str]:
+    return (f"la ligne commence par plus de {limit} espaces : une liste ne s'imbrique pas "
+            "aussi profondément.",
+            "Réduisez l'indentation (quatre espaces par niveau de liste).")
+
+
+def thousands_fr(number: int) -> str:
+    """12 345, with a narrow no-break space, as French writes numbers."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def decimal_fr(number: float) -> str:
+    """52,4 ; 2 (one decimal at most, with a comma)."""
+    return f"{number:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """A value quoted in a message: on one line, and cut when very long."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,18 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import errors
 from .errors import Problem
-from .load import Mapping
+from .load import CONTROL, Mapping, markdown_problem
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 TIME_RE = re.compile(r"^\s*([01]?\d|2[0-3])\s*(?::|h|H| h )\s*([0-5]\d)?\s*$")
 DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-EMAIL_RE = re.compile(r"^[^@\s<>\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+EMAIL_RE = re.compile(
+    r"^[^@\s<>\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+INVISIBLE = re.compile("[\u00a0\u200b-\u200d\u2060\ufeff\u202f]")  # pasted from the web
 TRUE_WORDS = {"oui", "true", "vrai"}
 FALSE_WORDS = {"non", "false", "faux"}
 
@@ -74,7 +77,8 @@ def parse_record(data: Any, fields: tuple[Field, ...], shown: str, problems: lis
             problems.append(Problem(shown, key_line, *exc.text))
     for field in fields:
         if field.required and field.key not in data:
-            problems.append(Problem(shown, data.line, *errors.missing_field(field.key, _example(field))))
+            problems.append(Problem(shown, data.line,
+                                    *errors.missing_field(field.key, _example(field))))
         values.setdefault(field.attr, field.default)
     values["_lines"] = dict(data.key_lines)
     return None if len(problems) > before else values
@@ -85,6 +89,9 @@ def _example(field: Field) -> str:
 
 
 def _unknown(key: str, known: list[str]) -> tuple[str, str]:
+    visible = INVISIBLE.sub("", key).strip()
+    if visible != key and visible in known:
+        return errors.invisible_in_key(visible)
     close = difflib.get_close_matches(key.lower(), known, n=1, cutoff=0.6)
     return errors.unknown_key(key, close[0] if close else None, known)
 
@@ -98,23 +105,30 @@ def _text(field: Field, raw: Any) -> str:
     if isinstance(raw, bool) or isinstance(raw, (dict, list)):
         raise FieldError(errors.expected_text(field.key))
     text = str(raw).strip()
+    control = CONTROL.search(text) or re.search(r"[\ud800-\udfff]", text)
+    if control:
+        raise FieldError(errors.control_in_value(field.key, f"U+{ord(control.group()):04X}"))
     if len(text) > field.max_length:
         raise FieldError(errors.too_long(field.key, len(text), field.max_length))
     return text
 
 
 def _markdown(field: Field, raw: Any) -> str:
-    return _text(Field(field.key, field.attr, "text", "", max_length=20_000), raw)
+    text = _text(Field(field.key, field.attr, "text", "", max_length=20_000), raw)
+    found = markdown_problem(text)
+    if found:
+        raise FieldError(found[1])
+    return text
 
 
 def _date(field: Field, raw: Any) -> dt.date:
     text = _text(field, raw)
     match = DATE_RE.match(text)
     if not match:
-        raise FieldError(errors.bad_date(field.key, text))
+        raise FieldError(errors.bad_date(field.key, errors.shorten(text)))
     year, month, day = (int(part) for part in match.groups())
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise FieldError(errors.date_out_of_range(field.key, text))
+        raise FieldError(errors.date_out_of_range(field.key, errors.shorten(text)))
     try:
         return dt.date(year, month, day)
     except ValueError:
@@ -123,11 +137,11 @@ def _date(field: Field, raw: Any) -> dt.date:
 
 def _time(field: Field, raw: Any) -> dt.time:
     if isinstance(raw, int) and not isinstance(raw, bool):
-        raise FieldError(errors.bad_time(field.key, str(raw)))
+        raise FieldError(errors.bad_time(field.key, errors.shorten(raw)))
     text = _text(field, raw)
     match = TIME_RE.match(text)
     if not match:
-        raise FieldError(errors.bad_time(field.key, text))
+        raise FieldError(errors.bad_time(field.key, errors.shorten(text)))
     return dt.time(int(match.group(1)), int(match.group(2) or 0))
 
 
@@ -139,19 +153,19 @@ def _bool(field: Field, raw: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise FieldError(errors.bad_boolean(field.key, raw))
+    raise FieldError(errors.bad_boolean(field.key, errors.shorten(raw)))
 
 
 def _int(field: Field, raw: Any) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise FieldError(errors.bad_integer(field.key, raw))
+        raise FieldError(errors.bad_integer(field.key, errors.shorten(raw)))
     _check_bounds(field, raw)
     return raw
 
 
 def _float(field: Field, raw: Any) -> float:
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-        raise FieldError(errors.bad_number(field.key, raw))
+        raise FieldError(errors.bad_number(field.key, errors.shorten(raw)))
     _check_bounds(field, raw)
     return float(raw)
 
@@ -167,23 +181,27 @@ def _choice(field: Field, raw: Any) -> str:
     for choice in field.choices:
         if fold_accents(choice) == normalised:
             return choice
-    raise FieldError(errors.bad_choice(field.key, text, list(field.choices)))
+    raise FieldError(errors.bad_choice(field.key, errors.shorten(text), list(field.choices)))
 
 
 def _url(field: Field, raw: Any) -> str:
     text = _text(field, raw)
     if "://" not in text and re.match(r"^[\w-]+(\.[\w-]+)+(/.*)?$", text):
         text = "https://" + text  # editors copy "www.example.fr" from printed pages
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c in text for c in ' <>"'):
-        raise FieldError(errors.bad_url(field.key, text))
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed [ in the host
+        raise FieldError(errors.bad_url(field.key, errors.shorten(text))) from None
+    if (parts.scheme not in ("http", "https") or not parts.netloc
+            or any(c in text for c in '<>"\\') or re.search(r"\s", text)):
+        raise FieldError(errors.bad_url(field.key, errors.shorten(text)))
     return text
 
 
 def _email(field: Field, raw: Any) -> str:
     text = _text(field, raw)
     if not EMAIL_RE.match(text):
-        raise FieldError(errors.bad_email(field.key, text))
+        raise FieldError(errors.bad_email(field.key, errors.shorten(text)))
     return text
 
 
@@ -196,14 +214,14 @@ def _link(field: Field, raw: Any) -> str:
     if lowered.startswith(("mailto:", "tel:")) or (text.startswith("/") and ".." not in text
                                                      and not text.startswith("//")):
         return text
-    raise FieldError(errors.unsafe_link(field.key, text))
+    raise FieldError(errors.unsafe_link(field.key, errors.shorten(text)))
 
 
 def _path(field: Field, raw: Any) -> str:
     """A path relative to content/, never escaping it."""
     text = _text(field, raw).replace("\\", "/")
     if text.startswith("/") or re.match(r"^[A-Za-z]:", text) or ".." in text.split("/"):
-        raise FieldError(errors.bad_path(field.key, text))
+        raise FieldError(errors.bad_path(field.key, errors.shorten(text)))
     return text
 
 

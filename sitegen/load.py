@@ -2,12 +2,17 @@
 
 The YAML loader is deliberately stricter and simpler than YAML 1.1: only `true`/`false`
 are booleans, no base-60 numbers (`9:30` stays the text "9:30"), no octal, no automatic
-dates (dates are parsed by model.py with French messages), no aliases, no duplicate keys.
+dates (dates are parsed by model.py with French messages), no aliases, no duplicate keys,
+no type tags, no nesting deeper than content ever needs. Hostile input (a 50 MB file,
+control characters, a YAML bomb, a Markdown body that would take minutes to render) is
+refused with a French message before it costs anything.
 """
 
 from __future__ import annotations
 
+import errno
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +26,24 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
-MAX_TEXT_BYTES = 2 * 1024 * 1024
-MAX_INDENT = 120
-MAX_FLOW_DEPTH = 40
+MAX_TEXT_BYTES = 2_000_000  # a content file larger than this is not text an editor wrote
+MAX_DEPTH = 10  # nested YAML mappings and lists (content needs 4)
+MAX_BODY_CHARS = 200_000  # Markdown text of one page or field
+MAX_BLOCK_CHARS = 15_000  # one paragraph, list or table (between blank lines)
+MAX_BLOCK_BRACKETS = 100  # "[" per paragraph: Markdown's link parser is quadratic in them
+MAX_BODY_INDENT = 80  # spaces before a Markdown line (lists nested 20 deep)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and newline allowed
+INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,17})$")  # longer numbers stay text
+FLOAT_RE = re.compile(r"^[-+]?[0-9]{1,18}\.[0-9]{1,18}$")
+READ_ERRORS = {errno.EACCES: "accès refusé", errno.EPERM: "accès refusé",
+               errno.EIO: "erreur du disque"}
+SCALAR_TAGS = {  # tag -> what an untagged value must look like to get it
+    "tag:yaml.org,2002:str": None,
+    "tag:yaml.org,2002:null": re.compile(r"^(?:~|null|Null|NULL|)$"),
+    "tag:yaml.org,2002:bool": re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    "tag:yaml.org,2002:int": INT_RE,
+    "tag:yaml.org,2002:float": FLOAT_RE,
+}
 
 
 class Mapping(dict):
@@ -48,15 +68,11 @@ class _Failure(Exception):
 def _implicit_resolvers() -> dict:
     """Only null, true/false, decimal integers and decimal floats are implicit."""
     table: dict[str, list] = {}
-    rules = [
-        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", list("~nN") + [""]),
-        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-        ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
-        ("tag:yaml.org,2002:float", r"^[-+]?[0-9]+\.[0-9]+$", list("-+0123456789")),
-    ]
-    for tag, pattern, first in rules:
-        for char in first:
-            table.setdefault(char, []).append((tag, re.compile(pattern)))
+    for tag, pattern in SCALAR_TAGS.items():
+        first = {"null": list("~nN") + [""], "bool": list("tTfF")}.get(
+            tag.rsplit(":", 1)[1], list("-+0123456789"))
+        for char in first if pattern else []:
+            table.setdefault(char, []).append((tag, pattern))
     return table
 
 
@@ -73,10 +89,8 @@ class ContentLoader(_BaseLoader):
         result.line = node.start_mark.line + 1 + self.line_offset
         result.key_lines = {}
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
+            key = str(self.construct_object(key_node, deep=True))
             line = key_node.start_mark.line + 1 + self.line_offset
-            if not isinstance(key, str):
-                key = str(key)
             if key == "<<":
                 raise _Failure(line, errors.ALIAS_USED)
             if key in result:
@@ -106,23 +120,60 @@ def display_path(path: Path, root: Path) -> str:
 
 def read_text(path: Path, shown: str, content_root: Path) -> str:
     """Read a UTF-8 text file, refusing what an editor could not mean to publish."""
-    if path.is_symlink() and not _is_inside(path.resolve(), content_root.resolve()):
-        raise_problem(shown, None, errors.SYMLINK_OUTSIDE)
-    size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        raise_problem(shown, None, errors.too_large(size / 1e6, MAX_TEXT_BYTES / 1e6))
-    data = path.read_bytes()
+    data = _read_bytes(path, shown, content_root)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise_problem(shown, data[: exc.start].count(b"\n") + 1,
-                      errors.not_utf8(data[: exc.start].count(b"\n") + 1))
+        line = data[: exc.start].count(b"\n") + 1
+        raise_problem(shown, line, errors.not_utf8(line))
     if "\x00" in text:
         raise_problem(shown, text[: text.index("\x00")].count("\n") + 1, errors.NUL_BYTE)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", " ").replace("\u2029", " ")  # YAML would count them as lines
+    control = CONTROL.search(text)
+    if control:
+        raise_problem(shown, text[: control.start()].count("\n") + 1,
+                      errors.control_character(f"U+{ord(control.group()):04X}"))
     if not text.strip():
         raise_problem(shown, None, errors.EMPTY_FILE)
     return text
+
+
+def _read_bytes(path: Path, shown: str, content_root: Path) -> bytes:
+    """The bytes of a regular file inside content/, at most MAX_TEXT_BYTES of them."""
+    data = b""
+    try:
+        inside = _is_inside(path.resolve(), content_root.resolve())
+        info = path.stat()
+        if inside and stat.S_ISREG(info.st_mode) and info.st_size <= MAX_TEXT_BYTES:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_TEXT_BYTES + 1)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise_problem(_unresolved(path), None, errors.SYMLINK_BROKEN)
+        raise
+    except RuntimeError:  # Path.resolve() in a symbolic link loop
+        raise_problem(_unresolved(path), None, errors.SYMLINK_BROKEN)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise_problem(_unresolved(path), None, errors.SYMLINK_BROKEN)
+        raise_problem(shown, None, errors.unreadable(READ_ERRORS.get(exc.errno, "erreur système")))
+    if not inside:  # named by the link, not by its target
+        raise_problem(_unresolved(path), None, errors.SYMLINK_OUTSIDE)
+    if not stat.S_ISREG(info.st_mode):
+        raise_problem(shown, None, errors.NOT_A_FILE)
+    size = max(info.st_size, len(data))  # a file can grow after stat()
+    if size > MAX_TEXT_BYTES:
+        raise_problem(shown, None, errors.too_large(size / 1e6, MAX_TEXT_BYTES / 1e6))
+    return data
+
+
+def _unresolved(path: Path) -> str:
+    """A path as the editor sees it in the folder, symbolic links not followed."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _is_inside(path: Path, folder: Path) -> bool:
@@ -144,77 +195,138 @@ class ContentFileError(Exception):
 
 def parse_yaml(text: str, shown: str, line_offset: int = 0) -> Any:
     """Parse YAML text into Mapping/Sequence/scalars, with French errors."""
-    _check_shape(text, shown, line_offset)
     loader = ContentLoader(text)
     loader.line_offset = line_offset
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        _refuse_aliases(node, shown, line_offset)
+        _check_nodes(node, shown, line_offset)
         return loader.construct_document(node)
     except _Failure as failure:
         raise_problem(shown, failure.line, failure.text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        raise_problem(shown, line, _translate_yaml_error(exc, text, mark))
+        line, text_ = _translate_yaml_error(exc, text)
+        raise_problem(shown, None if line is None else line + line_offset, text_)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (raw text was checked)
+        line = text[: exc.position].count("\n") + 1 + line_offset
+        raise_problem(shown, line, errors.control_character(f"U+{exc.character:04X}")
+                      if isinstance(exc.character, int) else errors.yaml_other(exc.reason))
+    except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
+        raise_problem(shown, None, errors.yaml_other(type(exc).__name__))
     finally:
         loader.dispose()
 
 
-def _check_shape(text: str, shown: str, line_offset: int) -> None:
-    """Refuse absurdly deep nesting before libyaml recurses into it."""
-    depth = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        if len(line) - len(line.lstrip(" ")) > MAX_INDENT:
-            raise_problem(shown, number + line_offset, errors.TOO_DEEP)
-        for char in line:
-            if char in "[{":
-                depth += 1
-                if depth > MAX_FLOW_DEPTH:
-                    raise_problem(shown, number + line_offset, errors.TOO_DEEP)
-            elif char in "]}":
-                depth = max(0, depth - 1)
+def _check_nodes(root: yaml.Node, shown: str, line_offset: int) -> None:
+    """Walk the parsed tree once, before building anything from it.
 
-
-def _refuse_aliases(root: yaml.Node, shown: str, line_offset: int) -> None:
-    """A node reached twice means an alias: refuse it (and billion-laughs bombs with it)."""
-    seen: set[int] = set()
-    stack = [root]
+    A node reached twice is an alias (a billion-laughs bomb is refused at its first one);
+    depth is bounded; keys are plain words; no type tag is accepted (`!!python/…`,
+    `!!binary`, `!!set`, `!!int 0x1F`…).
+    """
+    seen: set[int] = {id(root)}
+    stack = [(root, 1)]
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            raise_problem(shown, node.start_mark.line + 1 + line_offset, errors.ALIAS_USED)
-        seen.add(id(node))
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1 + line_offset
+        if depth > MAX_DEPTH:
+            raise_problem(shown, line, errors.TOO_DEEP)
+        if not _has_plain_tag(node):
+            raise_problem(shown, line, errors.YAML_TAG)
+        children = []
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                stack.extend((key, value))
+                if not isinstance(key, yaml.ScalarNode):
+                    raise_problem(shown, key.start_mark.line + 1 + line_offset,
+                                  errors.YAML_COMPLEX_KEY)
+                children += (key, value)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            children = node.value
+        for child in reversed(children):  # popped in document order
+            if id(child) in seen:
+                raise_problem(shown, child.start_mark.line + 1 + line_offset, errors.ALIAS_USED)
+            seen.add(id(child))
+            stack.append((child, depth + 1))
 
 
-def _translate_yaml_error(exc: yaml.MarkedYAMLError, text: str, mark) -> tuple[str, str]:
-    """Turn PyYAML's English into what the editor did wrong."""
-    problem = str(exc.problem or "")
-    line_text = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+def _has_plain_tag(node: yaml.Node) -> bool:
+    """True for the tags the resolvers above give; False for an explicit `!…` tag."""
+    if isinstance(node, yaml.MappingNode):
+        return node.tag == "tag:yaml.org,2002:map"
+    if isinstance(node, yaml.SequenceNode):
+        return node.tag == "tag:yaml.org,2002:seq"
+    if node.tag not in SCALAR_TAGS:
+        return False
+    pattern = SCALAR_TAGS[node.tag]
+    return pattern is None or bool(pattern.match(node.value))
+
+
+def _translate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, tuple]:
+    """Turn PyYAML's English into the line (1-based) and what the editor did wrong."""
+    problem, context = str(exc.problem or ""), str(exc.context or "")
+    mark = exc.problem_mark or exc.context_mark
+    if "quoted scalar" in context and exc.context_mark:
+        mark = exc.context_mark  # the line where the quotes were opened
+    if "simple key" in context and exc.context_mark:
+        mark = exc.context_mark  # the line that lacks its ": "
+    lines = text.split("\n")
+    line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
+    line = mark.line + 1 if mark else None
+    message = _yaml_message(problem, context, line_text, mark.column if mark else 0)
+    if message == errors.YAML_INDENT and mark and ('"' in line_text or "'" in line_text):
+        for number in range(mark.line - 1, -1, -1):  # quotes opened earlier, closed here
+            if _quote_problem(lines[number]) == errors.YAML_QUOTE:
+                return number + 1, errors.YAML_QUOTE
+    return line, message
+
+
+def _yaml_message(problem: str, context: str, line_text: str, column: int) -> tuple[str, str]:
+    """The French message for one libyaml complaint about one line."""
+    indent = line_text[: len(line_text) - len(line_text.lstrip())]
+    if "\u00a0" in indent or "\u00a0" in line_text[:1]:
+        return errors.YAML_NBSP
     if "\t" in problem or "'\\t'" in problem or line_text.startswith("\t"):
         return errors.YAML_TAB
     if "mapping values are not allowed" in problem:
-        return errors.YAML_COLON
+        return errors.YAML_INDENT if line_text.find(":") == column else errors.YAML_COLON
     if "found character" in problem and "cannot start any token" in problem:
         return errors.YAML_SPECIAL_START
-    if "found unexpected end of stream" in problem or "unexpected end of" in problem:
-        return errors.YAML_QUOTE
-    if "expected <block end>" in problem or "did not find expected key" in problem:
-        if line_text.lstrip().startswith(("'", '"')) or '"' in line_text:
-            return errors.YAML_QUOTE
-        return errors.YAML_INDENT
-    if "could not find expected ':'" in problem:
-        return errors.YAML_QUOTE if ('"' in line_text or "'" in line_text) else errors.YAML_INDENT
+    if "escape" in problem or "hexdecimal" in problem:
+        return errors.YAML_ESCAPE
+    if "another document" in problem:
+        return errors.YAML_SEVERAL_DOCUMENTS
+    if "nesting depth" in problem:
+        return errors.TOO_DEEP
+    if "expected ',' or" in problem:
+        return errors.YAML_BRACKET
+    if "block sequence entries are not allowed" in problem:
+        return errors.YAML_DASH
     if "found duplicate anchor" in problem or "found undefined alias" in problem:
         return errors.ALIAS_USED
+    if "could not find expected ':'" in problem and re.match(r"^\s*(?:- )?[^\s:#'\"]+:\S",
+                                                              line_text):
+        return errors.YAML_COLON_SPACE
+    quote = _quote_problem(line_text)
+    if quote or "unexpected end of" in problem or "quoted scalar" in context:
+        return quote or errors.YAML_QUOTE
+    if any(words in problem for words in ("expected <block end>", "did not find expected key",
+                                          "could not find expected ':'", "expected '-'")):
+        return errors.YAML_INDENT
     return errors.yaml_other(problem or "syntaxe")
+
+
+def _quote_problem(line_text: str) -> tuple[str, str] | None:
+    """A quoted value closed too early (an inner quote) or never closed."""
+    value = line_text.split(": ", 1)[1].strip() if ": " in line_text else ""
+    if value[:1] not in ("'", '"'):
+        return None
+    closing = value.replace("''", "  ").find(value[0], 1) if value[0] == "'" else \
+        re.sub(r"\\.", "  ", value).find('"', 1)
+    if closing == -1:
+        return errors.YAML_QUOTE
+    rest = value[closing + 1 :].strip()
+    return errors.YAML_INNER_QUOTE if rest and not rest.startswith("#") else None
 
 
 FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
@@ -227,13 +339,30 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     """
     if not FRONT_MATTER_FENCE.match(text):
         raise_problem(shown, 1, errors.FRONT_MATTER_MISSING)
-    closing = FRONT_MATTER_FENCE.search(text, pos=text.index("\n") + 1 if "\n" in text else len(text))
+    start = text.index("\n") + 1 if "\n" in text else len(text)
+    closing = FRONT_MATTER_FENCE.search(text, pos=start)
     if closing is None:
         raise_problem(shown, 1, errors.FRONT_MATTER_UNCLOSED)
-    head = text[text.index("\n") + 1 : closing.start()]
+    head = text[start : closing.start()]
     body = text[closing.end() + 1 :]
     body_line = text[: closing.end()].count("\n") + 2
     return head, body, body_line
+
+
+def markdown_problem(text: str) -> tuple[int, tuple[str, str]] | None:
+    """(line within text, message) when Markdown is too big or tangled to render quickly."""
+    if len(text) > MAX_BODY_CHARS:
+        return 1, errors.body_too_long(len(text), MAX_BODY_CHARS)
+    line = 1
+    for block in re.split(r"(\n[ \t]*\n)", text):
+        for offset, row in enumerate(block.split("\n")):
+            if len(row) - len(row.lstrip()) > MAX_BODY_INDENT:
+                return line + offset, errors.body_too_indented(MAX_BODY_INDENT)
+        if block.strip() and (len(block) > MAX_BLOCK_CHARS
+                              or block.count("[") > MAX_BLOCK_BRACKETS):
+            return line, errors.block_too_complex(MAX_BLOCK_CHARS, MAX_BLOCK_BRACKETS)
+        line += block.count("\n")
+    return None
 
 
 def load_markdown_file(path: Path, shown: str, content_root: Path) -> tuple[Mapping, str, int]:
@@ -246,6 +375,9 @@ def load_markdown_file(path: Path, shown: str, content_root: Path) -> tuple[Mapp
         data.line, data.key_lines = 1, {}
     if not isinstance(data, Mapping):
         raise_problem(shown, 2, errors.NOT_A_MAPPING)
+    found = markdown_problem(body)
+    if found:
+        raise_problem(shown, body_line + found[0] - 1, found[1])
     return data, body, body_line
 
 
