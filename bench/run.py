@@ -39,7 +39,7 @@ UNMEASURED = "non mesuré (serve indisponible)"
 
 
 def run(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a command; (wall seconds, peak MB of it and its children added up)."""
+    """Run a command; (wall seconds, peak MB of it and its children added up, as PSS)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -57,7 +57,7 @@ def run(command: list[str], cwd: Path) -> tuple[float, float]:
 def _sample_memory(process: subprocess.Popen, peak: list[int]) -> None:
     while process.poll() is None:
         peak[0] = max(peak[0], sum(_rss_kb(pid) for pid in _tree(process.pid)))
-        time.sleep(0.005)
+        time.sleep(0.01)
 
 
 def _tree(pid: int) -> list[int]:
@@ -75,10 +75,11 @@ def _tree(pid: int) -> list[int]:
 
 
 def _rss_kb(pid: int) -> int:
+    """Proportional set size: pages shared by forked workers are counted once in the sum."""
     try:
-        with open(f"/proc/{pid}/status") as handle:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
             for line in handle:
-                if line.startswith("VmRSS:"):
+                if line.startswith("Pss:"):
                     return int(line.split()[1])
     except OSError:
         pass

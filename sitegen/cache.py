@@ -99,7 +99,7 @@ def cache_folder(root: Path, output: Path) -> Path:
 class FileEntry:
     """One content file as last read: its stamp, hash, record and problems."""
 
-    stat: StatKey
+    stat: StatKey | None
     digest: str
     racy: bool  # stamp too recent to be trusted alone: compare the bytes next time
     record: Any  # Page, Event, or None when the file has errors
@@ -126,8 +126,9 @@ class BuildState:
     entries: dict[str, FileEntry] = field(default_factory=dict)  # content Markdown files
     sources: dict[str, str] = field(default_factory=dict)  # record address -> source hash
     inputs: dict[str, str] = field(default_factory=dict)  # non-record fingerprints
-    outputs: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (hash, deps)
-    dep_sets: list[dict] = field(default_factory=list)  # deps id -> {key: fingerprint}
+    outputs: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # path -> (hash,
+    # dependency set id, own record signature)
+    dep_sets: list[frozenset] = field(default_factory=list)  # id -> {(key, fingerprint)}
     snapshot: Snapshot | None = None
 
 
@@ -147,7 +148,9 @@ def save_pickle(path: Path, value: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo of every object (a tree: nothing is shared)
+            pickler.dump(value)
         os.replace(temporary, path)
     except OSError:
         pass
@@ -224,12 +227,14 @@ def now_ns() -> int:
 
 
 def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
-                     previous: dict[str, FileEntry], recheck: set[str] = frozenset()
+                     previous: dict[str, FileEntry], recheck: set[str] = frozenset(),
+                     stats: dict[str, StatKey] | None = None
                      ) -> tuple[Any, list, dict[str, FileEntry], dict[str, str]]:
     """validate.read_site, reusing the records of unchanged Markdown files.
 
     Returns (site or None, problems, the new file entries, source hash by record address).
-    Settings and data files are small: they are parsed again every time.
+    Settings and data files are small: they are parsed again every time. `stats`: stat
+    keys of the content files by relative path, when the caller has just taken them.
     """
     from . import validate
     from .config import load_config
@@ -239,8 +244,8 @@ def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
     sources = {"config": _file_digest(content_dir / "site.yaml")}
     config = load_config(content_dir, reader.shown(content_dir / "site.yaml"))
     entries: dict[str, FileEntry] = {}
-    pages = _read_kind(reader, "pages", parse_page, previous, entries, recheck)
-    events = _read_kind(reader, "agenda", parse_event, previous, entries, recheck)
+    pages = _read_kind(reader, "pages", parse_page, previous, entries, recheck, stats)
+    events = _read_kind(reader, "agenda", parse_event, previous, entries, recheck, stats)
     data = {}
     for name, (fields, cls, what) in validate.DATA_FILES.items():
         raw, shown = reader.data(name)
@@ -265,7 +270,7 @@ def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
 
 
 def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEntry],
-               entries: dict[str, FileEntry], recheck: set[str]) -> list:
+               entries: dict[str, FileEntry], recheck: set[str], stats: dict | None) -> list:
     """The records of one folder of Markdown files (validate._read_markdown_kind, cached)."""
     from . import errors
     from .errors import Problem
@@ -273,38 +278,39 @@ def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEnt
 
     kind = "page" if folder == "pages" else "event"
     records, started = [], now_ns()
-    for path, shown in _markdown_files(reader, folder):
-        if not SLUG_RE.match(path.stem):
-            reader.problems.append(Problem(shown, None, *errors.bad_file_name(path.name)))
+    for name, path, shown in _markdown_files(reader, folder):
+        stem = name[:-3]
+        if not SLUG_RE.match(stem):
+            reader.problems.append(Problem(shown, None, *errors.bad_file_name(name)))
             continue
-        key = stat_key(path)
-        entry = previous.get(f"{kind}:{path.stem}")
+        key = stats.get(f"{folder}/{name}") if stats is not None else None
+        key = key or stat_key(path)
+        entry = previous.get(f"{kind}:{stem}")
         digest = None
-        if (entry is None or entry.stat != key or entry.racy
-                or (recheck and os.path.abspath(path) in recheck)):
+        if entry is None or entry.stat != key or entry.racy or path in recheck:
             digest = _file_digest(path)
         if entry is None or digest not in (None, entry.digest):
-            entry = _parse_file(reader, path, shown, parse, key, digest)
+            entry = _parse_file(reader, Path(path), shown, parse, key, digest)
         entry.racy = key is not None and is_racy(key, started)
         entry.stat = key
-        entries[f"{kind}:{path.stem}"] = entry
+        entries[f"{kind}:{stem}"] = entry
         reader.problems.extend(entry.problems)
         if entry.record is not None:
             records.append(entry.record)
     return records
 
 
-def _markdown_files(reader: Any, folder: str) -> list[tuple[Path, str]]:
-    """reader.markdown_files without resolving every path (only links need it)."""
+def _markdown_files(reader: Any, folder: str) -> list[tuple[str, str, str]]:
+    """reader.markdown_files as (name, path, shown), resolving only links (much faster)."""
     directory = reader.content_dir / folder
-    try:
-        entries = [e for e in os.scandir(directory) if e.name.endswith(".md")
+    try:  # an absolute folder: entry paths compare with the absolute paths of `recheck`
+        entries = [e for e in os.scandir(os.path.abspath(directory)) if e.name.endswith(".md")
                    and not e.name.startswith((".", "~$"))]
     except (FileNotFoundError, NotADirectoryError):
         return []
     prefix = reader.shown(directory)
-    return [(Path(e.path), reader.shown(Path(e.path)) if e.is_symlink() else f"{prefix}/{e.name}")
-            for e in sorted(entries, key=lambda e: e.name)]
+    return [(e.name, e.path, reader.shown(Path(e.path)) if e.is_symlink()
+             else f"{prefix}/{e.name}") for e in sorted(entries, key=lambda e: e.name)]
 
 
 def _parse_file(reader: Any, path: Path, shown: str, parse: Any, key: StatKey | None,
@@ -319,8 +325,9 @@ def _parse_file(reader: Any, path: Path, shown: str, parse: Any, key: StatKey | 
     return FileEntry(key, digest, False, record, problems)
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: Path | str) -> str:
     try:
-        return digest_bytes(path.read_bytes())
+        with open(path, "rb") as handle:
+            return digest_bytes(handle.read())
     except OSError:
         return "absent"

@@ -8,6 +8,7 @@ of a clean build, which tests/test_incremental.py checks on random sequences of 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import sys
@@ -151,9 +152,10 @@ class Builder:
             return BuildResult(None, snapshot.warnings, report, [],
                                time.perf_counter() - started, options.output_dir)
         state = self._state()
+        stats = {k[8:]: v for k, v in inputs.items() if k.startswith("content/")}
         site, problems, entries, sources = cache.read_site_cached(
             options.content_dir, options.root, options.today, options.preview,
-            state.entries, recheck)
+            state.entries, recheck, stats)
         if site is None:
             raise ContentError(problems)
         result = self._render_and_write(site, state, sources, self._templates(inputs))
@@ -249,24 +251,15 @@ class Builder:
         from .schedule import own_signature
 
         ids: dict[frozenset, int] = {}
-        old_ids: dict[int, int] = {}
-        dep_sets: list[dict] = []
+        dep_sets: list[frozenset] = []
         outputs = {}
         for path, output in plan.items():
-            if path in fresh:
-                deps = fresh[path]
-            else:
-                old = state.outputs[path][1]
-                if old in old_ids:
-                    outputs[path] = (target[path], old_ids[old], state.outputs[path][2])
-                    continue
-                deps = frozenset(state.dep_sets[old].items())
-            if deps not in ids:
-                ids[deps] = len(dep_sets)
-                dep_sets.append(dict(deps))
-            if path not in fresh:
-                old_ids[state.outputs[path][1]] = ids[deps]
-            outputs[path] = (target[path], ids[deps], own_signature(output.own, sources))
+            deps = fresh.get(path) or state.dep_sets[state.outputs[path][1]]
+            index = ids.get(deps)
+            if index is None:
+                index = ids[deps] = len(dep_sets)
+                dep_sets.append(deps)
+            outputs[path] = (target[path], index, own_signature(output.own, sources))
         state.outputs, state.dep_sets = outputs, dep_sets
 
 
@@ -320,7 +313,6 @@ def plan_outputs(site: Site, renderer: Any, assets: dict) -> dict[str, Output]:
     Keys read through templates are recorded while rendering; these are the others. A
     path this table does not know (a new kind of output) is rendered on every build.
     """
-    from .render import _index_path
     from .schedule import Output
 
     known: dict[str, tuple[str | None, tuple]] = {
@@ -330,9 +322,9 @@ def plan_outputs(site: Site, renderer: Any, assets: dict) -> dict[str, Output]:
         "404.html": (None, ()), "robots.txt": (None, ()),
     }
     for page in site.pages:
-        known[_index_path(page.url)] = (f"page:{page.slug}", (HOST,))
+        known[output_path(page.url)] = (f"page:{page.slug}", (HOST,))
     for event in site.events:
-        known[_index_path(event.url)] = (f"event:{event.slug}", (CONFIG, HOST))
+        known[output_path(event.url)] = (f"event:{event.slug}", (CONFIG, HOST))
         known[f"agenda/{event.slug}.ics"] = (f"event:{event.slug}", (CONFIG,))
     for asset in assets.values():
         known[asset.url.lstrip("/")] = (None, (("input", f"asset:{asset.name}"),))
@@ -340,14 +332,20 @@ def plan_outputs(site: Site, renderer: Any, assets: dict) -> dict[str, Output]:
             for path, render in renderer.outputs().items()}
 
 
-def _input_fingerprints(site: Site, sources: dict[str, str], assets: dict) -> dict[str, str]:
-    """Fingerprints of whole inputs read by Python code (feeds, sitemap, status file)."""
+@functools.lru_cache(maxsize=100_000)
+def output_path(url: str) -> str:
+    """render._index_path, remembered: the same URLs come back at every build."""
     from .render import _index_path
 
+    return _index_path(url)
+
+
+def _input_fingerprints(site: Site, sources: dict[str, str], assets: dict) -> dict[str, str]:
+    """Fingerprints of whole inputs read by Python code (feeds, sitemap, status file)."""
     def digest(parts: Iterable[str]) -> str:
         return cache.digest_bytes("\n".join(parts).encode())
 
-    urls = sorted(_index_path(r.url) for r in [*site.pages, *site.events])
+    urls = sorted(r.url for r in [*site.pages, *site.events])
     inputs = {
         "input:config": sources["config"],
         "input:events": digest(f"{e.slug}={sources[f'event:{e.slug}']}" for e in site.events),

@@ -10,6 +10,7 @@ rendered by the same code from the same records, so the bytes are those of a ser
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .track import Addresses, Fingerprints, Recorder, TrackingEnvironment
 
 PARALLEL_MIN = 64  # fewer outputs than this: forking costs more than it saves
 CHUNK = 32  # outputs per task handed to a worker
+RECYCLE = 16  # tasks before a worker is replaced by a fresh fork (what it copied is freed)
 
 
 @dataclass
@@ -57,7 +59,8 @@ class Rendered:
     processes: int = 1
 
 
-def stale_outputs(plan: dict[str, Output], previous: dict[str, tuple], dep_sets: list[dict],
+def stale_outputs(plan: dict[str, Output], previous: dict[str, tuple],
+                  dep_sets: list[frozenset],
                   live: dict[str, str], own_sources: dict[str, str],
                   fingerprints: Fingerprints, unchanged: set[str]) -> list[str]:
     """Paths to render again, sorted; `unchanged` lists addresses whose source is the same."""
@@ -81,8 +84,8 @@ def own_signature(own: str | None, sources: dict[str, str]) -> str:
     return f"{own}={sources.get(own, 'absent')}" if own else ""
 
 
-def _has_changed(deps: dict, fingerprints: Fingerprints, unchanged: set[str]) -> bool:
-    for key, value in deps.items():
+def _has_changed(deps: frozenset, fingerprints: Fingerprints, unchanged: set[str]) -> bool:
+    for key, value in deps:
         if key[0] == "attr" and key[1] in unchanged:
             continue  # same source bytes, same record: no attribute of it can differ
         if fingerprints(key) != value:
@@ -96,14 +99,17 @@ def render_outputs(job: RenderJob, paths: list[str], jobs: int) -> Rendered:
         return _render_chunk(job, paths)
     global _JOB
     _JOB = job
-    chunks = [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)]
-    total = Rendered(processes=jobs)
+    total = _render_chunk(job, paths[:CHUNK])  # warms templates, Markdown, fingerprints
+    total.processes = jobs  # ... so that every fresh fork inherits them ready to use
+    chunks = [paths[i:i + CHUNK] for i in range(CHUNK, len(paths), CHUNK)]
+    gc.freeze()  # the collector of a worker must not touch (so copy) every inherited object
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=RECYCLE) as pool:
             for part in pool.imap_unordered(_render_in_worker, chunks):
                 _merge(total, part)
     finally:
         _JOB = None
+        gc.unfreeze()
     return total
 
 
