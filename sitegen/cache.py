@@ -144,16 +144,14 @@ def load_pickle(path: Path, expected: type) -> Any:
 
 def save_pickle(path: Path, value: Any) -> None:
     """Write atomically (a killed build leaves the previous file); errors are ignored."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temporary, "wb") as handle:
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # no memo of every object (a tree: nothing is shared)
-            pickler.dump(value)
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
-    except OSError:
-        pass
+    except Exception:  # noqa: BLE001 - a cache that cannot be saved is rebuilt next time
+        temporary.unlink(missing_ok=True)
 
 
 class MarkdownStore:
@@ -308,9 +306,10 @@ def _markdown_files(reader: Any, folder: str) -> list[tuple[str, str, str]]:
                    and not e.name.startswith((".", "~$"))]
     except (FileNotFoundError, NotADirectoryError):
         return []
+    if any(e.is_symlink() for e in entries):  # links: exactly what the reader does
+        return [(p.name, os.path.abspath(p), shown) for p, shown in reader.markdown_files(folder)]
     prefix = reader.shown(directory)
-    return [(e.name, e.path, reader.shown(Path(e.path)) if e.is_symlink()
-             else f"{prefix}/{e.name}") for e in sorted(entries, key=lambda e: e.name)]
+    return [(e.name, e.path, f"{prefix}/{e.name}") for e in sorted(entries, key=lambda e: e.name)]
 
 
 def _parse_file(reader: Any, path: Path, shown: str, parse: Any, key: StatKey | None,

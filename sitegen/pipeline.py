@@ -164,6 +164,7 @@ class Builder:
         self.snapshot = cache.Snapshot(key, inputs, read_at,
                                        cache.stat_key(options.output_dir / MANIFEST),
                                        problems, result.report.unchanged + result.report.written)
+        self.stages.release()  # made again by the next build: free them before saving
         self._save()
         return result
 
@@ -202,8 +203,9 @@ class Builder:
         from .schedule import RenderJob, render_outputs, stale_outputs
 
         options = self.options
-        stages = self._stages(site, sources, templates)
-        check_output_dir(options.output_dir, protected_folders(options), options.force)
+        check_output_dir(options.output_dir, protected_folders(options), options.force,
+                         (options.content_dir, options.templates_dir))
+        stages = self._stages(site, sources, templates)  # creates the cache folders
         with output_lock(options.output_dir):
             writer = SiteWriter(options.output_dir)
             stale = stale_outputs(stages.plan, state.outputs, state.dep_sets, writer.live,
@@ -279,6 +281,10 @@ class _Stages:
         compiled.mkdir(parents=True, exist_ok=True)
         self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self.store = cache.MarkdownStore(store_path, "")
+
+    def release(self) -> None:
+        """Drop what belongs to one Site (the environment and the Markdown store stay)."""
+        self.renderer = self.addresses = self.fingerprints = self.plan = None
 
     def prepare(self, site: Site, sources: dict[str, str], salt: str) -> None:
         """Render-side objects for a new Site."""

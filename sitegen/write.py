@@ -45,11 +45,18 @@ class WriteReport:
             self.unchanged += 1
 
 
-def check_output_dir(output: Path, protected: list[Path], force: bool = False) -> None:
-    """Refuse an output folder whose replacement would destroy something else."""
+def check_output_dir(output: Path, protected: list[Path], force: bool = False,
+                     sources: tuple[Path, ...] = ()) -> None:
+    """Refuse an output folder whose replacement would destroy something else.
+
+    protected: folders the output may be neither equal to nor above; sources (content/,
+    templates/): folders it may not be inside either.
+    """
     target = output.resolve()
     dangerous = {Path("/"), Path.home().resolve(), *(p.resolve() for p in protected)}
-    if target in dangerous or any(target in p.parents for p in dangerous if p != Path("/")):
+    inside = [p.resolve() for p in sources]
+    if (target in dangerous or any(target in p.parents for p in dangerous if p != Path("/"))
+            or any(p in target.parents for p in inside)):
         raise OutputError(f"le dossier de sortie {output} est protégé (racine, dossier personnel, "
                           "dépôt, content/ ou templates/) : il serait effacé.\n  → Choisissez un "
                           "dossier dédié, par exemple --output site.")
@@ -91,7 +98,7 @@ class SiteWriter:
     """
 
     def __init__(self, output: Path):
-        self.output = output
+        self.output = output.resolve() if output.is_symlink() else output  # a link stays one
         self.spare = output.parent / f".{output.name}-spare"
         self.live = _read_manifest(output)
         self.held: dict[str, str] = {}  # what the spare folder holds now (from its manifest)
@@ -123,9 +130,12 @@ class SiteWriter:
         return self._link(rel)
 
     def copy(self, rel: str, source: Path) -> tuple[str, bool]:
-        """A content file copied as-is (content/fichiers/)."""
-        st = source.stat()
-        signature = f"copie:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+        """A content file copied as-is (content/fichiers/); its hash is its signature."""
+        digest = hashlib.blake2b(digest_size=16)
+        with open(source, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        signature = digest.hexdigest()
         if self.live.get(rel) == signature and self._link(rel):
             return signature, False
         shutil.copyfile(source, self._fresh(rel))
