@@ -75,6 +75,21 @@ def site_nov(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Debian Chromium for the whole session.
+
+    Playwright's sync API allows one driver per process: every browser test shares this one.
+    """
+    from browser.siteserver import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def content_copy(tmp_path) -> Path:
     """A writable copy of the real content folder."""

@@ -508,59 +508,49 @@ def test_the_guide_shows_what_the_terminal_prints():
 
 # --- In a real browser: livereload.js itself, under the production CSP ----------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium missing (make test installs it)")
-def test_in_a_real_browser_the_open_page_follows_the_files(project):
+def test_in_a_real_browser_the_open_page_follows_the_files(project, chromium):
     """Edit, break, fix, restyle: the open tab follows by itself, loading nothing from outside."""
     from urllib.parse import urlsplit
 
-    from playwright.sync_api import sync_playwright
-
     server = PreviewServer(project)
     outside, console_errors = [], []
+    context = chromium.new_context()
     try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update"])
-            page = chromium.new_page()
-            page.set_default_timeout(WAIT * 1000)
-            page.on("request", lambda r: urlsplit(r.url).hostname == "127.0.0.1"
-                    or outside.append(r.url))
-            page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
-            page.goto(f"http://127.0.0.1:{server.port}{EVENT_URL}")
-            connected = "() => window.LiveReload && window.LiveReload.connector.protocol >= 7"
-            page.wait_for_function(connected)
-            page.evaluate("window.sameDocument = true")
+        page = context.new_page()
+        page.set_default_timeout(WAIT * 1000)
+        page.on("request", lambda r: urlsplit(r.url).hostname == "127.0.0.1"
+                or outside.append(r.url))
+        page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+        page.goto(f"http://127.0.0.1:{server.port}{EVENT_URL}")
+        connected = "() => window.LiveReload && window.LiveReload.connector.protocol >= 7"
+        page.wait_for_function(connected)
+        page.evaluate("window.sameDocument = true")
 
-            edit(project / EVENT, 'titre: "', 'titre: "Vu dans le navigateur : ')
-            page.wait_for_function("() => document.querySelector('h1').textContent"
-                                   ".includes('Vu dans le navigateur')")
-            page.wait_for_function(connected)
+        edit(project / EVENT, 'titre: "', 'titre: "Vu dans le navigateur : ')
+        page.wait_for_function("() => document.querySelector('h1').textContent"
+                               ".includes('Vu dans le navigateur')")
+        page.wait_for_function(connected)
 
-            event = project / EVENT
-            good = event.read_text(encoding="utf-8")
-            edit(event, "date: 2025-04-02", "date: 2025-02-30")
-            page.wait_for_function("() => document.title === 'Le contenu contient une erreur'")
-            assert EVENT in page.text_content("main")
-            page.wait_for_function(connected)
-            event.write_text(good, encoding="utf-8")
-            page.wait_for_function("() => document.querySelector('h1') && document.querySelector"
-                                   "('h1').textContent.includes('Vu dans le navigateur')")
-            page.wait_for_function(connected)
+        event = project / EVENT
+        good = event.read_text(encoding="utf-8")
+        edit(event, "date: 2025-04-02", "date: 2025-02-30")
+        page.wait_for_function("() => document.title === 'Le contenu contient une erreur'")
+        assert EVENT in page.text_content("main")
+        page.wait_for_function(connected)
+        event.write_text(good, encoding="utf-8")
+        page.wait_for_function("() => document.querySelector('h1') && document.querySelector"
+                               "('h1').textContent.includes('Vu dans le navigateur')")
+        page.wait_for_function(connected)
 
-            page.evaluate("window.sameDocument = true")
-            css = project / "templates" / "assets" / "style.css"
-            css.write_text(css.read_text(encoding="utf-8")
-                           + "\nbody { outline: 7px solid rgb(1, 2, 3); }\n", encoding="utf-8")
-            page.wait_for_function("() => getComputedStyle(document.body).outlineWidth === '7px'")
-            assert page.evaluate("window.sameDocument") is True  # swapped, not reloaded
-            chromium.close()
+        page.evaluate("window.sameDocument = true")
+        css = project / "templates" / "assets" / "style.css"
+        css.write_text(css.read_text(encoding="utf-8")
+                       + "\nbody { outline: 7px solid rgb(1, 2, 3); }\n", encoding="utf-8")
+        page.wait_for_function("() => getComputedStyle(document.body).outlineWidth === '7px'")
+        assert page.evaluate("window.sameDocument") is True  # swapped, not reloaded
     finally:
+        context.close()
         server.stop()
     assert outside == []
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors

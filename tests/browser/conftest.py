@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .siteserver import build_site, html_pages, launch_chromium, serve
+from .siteserver import build_site, html_pages, serve
 
 HERE = Path(__file__).parent
 NODE_MODULES = HERE / "node_modules"
@@ -87,13 +87,9 @@ def base_url(built_site: Path):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    """The session's Chromium (tests/conftest.py), under the name these tests use."""
+    return chromium
 
 
 @dataclass
