@@ -159,12 +159,11 @@ YAML_SPECIAL_START = (
 )
 
 
-def yaml_other(problem: str) -> tuple[str, str]:
-    return (
-        f"le fichier n'est pas un YAML valide ({problem}).",
-        "Comparez la ligne avec un exemple du guide de rédaction ; en cas de doute, "
-        "mettez la valeur entre guillemets.",
-    )
+YAML_UNREADABLE = (
+    "cette ligne ne respecte pas le format YAML.",
+    "Comparez-la avec un exemple du guide de rédaction ; en cas de doute, mettez la valeur "
+    "entre guillemets.",
+)
 
 
 # --- Fields ---------------------------------------------------------------------------------

@@ -211,9 +211,9 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0) -> Any:
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (raw text was checked)
         line = text[: exc.position].count("\n") + 1 + line_offset
         raise_problem(shown, line, errors.control_character(f"U+{exc.character:04X}")
-                      if isinstance(exc.character, int) else errors.yaml_other(exc.reason))
-    except (yaml.YAMLError, ValueError, RecursionError, MemoryError) as exc:
-        raise_problem(shown, None, errors.yaml_other(type(exc).__name__))
+                      if isinstance(exc.character, int) else errors.YAML_UNREADABLE)
+    except (yaml.YAMLError, ValueError, RecursionError, MemoryError):
+        raise_problem(shown, None, errors.YAML_UNREADABLE)
     finally:
         loader.dispose()
 
@@ -302,7 +302,7 @@ def _yaml_message(problem: str, context: str, line_text: str, column: int) -> tu
         return errors.YAML_BRACKET
     if "block sequence entries are not allowed" in problem:
         return errors.YAML_DASH
-    if "found duplicate anchor" in problem or "found undefined alias" in problem:
+    if "anchor" in problem + context or "alias" in problem + context:
         return errors.ALIAS_USED
     if "could not find expected ':'" in problem and re.match(r"^\s*(?:- )?[^\s:#'\"]+:\S",
                                                               line_text):
@@ -313,7 +313,7 @@ def _yaml_message(problem: str, context: str, line_text: str, column: int) -> tu
     if any(words in problem for words in ("expected <block end>", "did not find expected key",
                                           "could not find expected ':'", "expected '-'")):
         return errors.YAML_INDENT
-    return errors.yaml_other(problem or "syntaxe")
+    return errors.YAML_UNREADABLE
 
 
 def _quote_problem(line_text: str) -> tuple[str, str] | None:
