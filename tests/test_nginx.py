@@ -4,7 +4,8 @@ The shipped server block runs as is, with only its `root` and `listen` lines rep
 built site, a free port on 127.0.0.1), inside a minimal main configuration. Every file of
 the site is fetched: status, content type (text/calendar; charset=utf-8 for the feed),
 gzip, cache policy (a year for fingerprinted assets, revalidation for the rest) and the
-security headers. Then headless Chromium (Debian's) loads every page under that
+security headers. Then headless Chromium (Debian's, the session's `chromium` fixture of
+tests/conftest.py: Playwright allows one per process) loads every page under that
 Content-Security-Policy: no violation, no console error or warning. A probe page with an
 inline script proves the policy is enforced and the violations would be seen.
 
@@ -31,10 +32,6 @@ from sitegen.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 RECIPE = ROOT / "deploy" / "nginx.conf"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 MIME_TYPES = Path("/etc/nginx/mime.types")
 PROBE = "sonde-csp.html"  # written by the browser test, ignored by the others
 pytestmark = pytest.mark.nginx
@@ -240,26 +237,16 @@ def test_errors_redirects_and_hidden_files(site, server):
 
 
 @pytest.mark.browser
-def test_pages_load_in_chromium_under_the_policy(site, server):
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} est introuvable : installez le paquet Debian « chromium ».",
-                    pytrace=False)
-    from playwright.sync_api import sync_playwright
-
+def test_pages_load_in_chromium_under_the_policy(site, server, chromium):
     base = f"http://{server[0]}:{server[1]}"
     pages = [url_of(rel) for rel in published_files(site) if rel.endswith(".html")]
     (site / PROBE).write_text('<!doctype html><html lang="fr"><title>Sonde</title>'
                               '<p style="color:red">x</p><script>document.title="non"</script>',
                               encoding="utf-8")
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                reports = {path: visit(browser, base, path) for path in pages}
-                missing = visit(browser, base, "/page-qui-n-existe-pas/")
-                probe = visit(browser, base, "/" + PROBE)
-            finally:
-                browser.close()
+        reports = {path: visit(chromium, base, path) for path in pages}
+        missing = visit(chromium, base, "/page-qui-n-existe-pas/")
+        probe = visit(chromium, base, "/" + PROBE)
     finally:
         (site / PROBE).unlink()
     assert len(reports) > 10
