@@ -7,6 +7,7 @@ Nothing is written here.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,10 @@ class Reader:
 
     def shown(self, path: Path) -> str:
         """Path as the editor sees it, relative to the project."""
+        # abspath, not resolve(): a symbolic link is shown by its own name, even in a loop
+        absolute, root = Path(os.path.abspath(path)), Path(os.path.abspath(self.root))
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return absolute.relative_to(root).as_posix()
         except ValueError:
             return path.as_posix()
 
