@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import socket
 import statistics
@@ -38,8 +39,10 @@ PREVIEW_MS = (100, 300)
 UNMEASURED = "non mesuré (serve indisponible)"
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a command; (wall seconds, peak MB of it and its children added up, as PSS)."""
+def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Run a command; (wall seconds, peak MB of it and its children added up, as PSS,
+    processor seconds of all its processes)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -51,7 +54,9 @@ def run(command: list[str], cwd: Path) -> tuple[float, float]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"échec de {' '.join(command)} :\n{stderr.decode()[-2000:]}")
-    return seconds, peak[0] / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, peak[0] / 1024, cpu
 
 
 def _sample_memory(process: subprocess.Popen, peak: list[int]) -> None:
@@ -102,13 +107,16 @@ def measure_size(pages: int, repeat: int, out: Path) -> dict:
     content = generate(pages, site)
     figures: dict = {"pages": pages, "events": pages // 10}
     floor_cmd = [sys.executable, str(HERE / "floor.py"), str(content), str(site / "plancher")]
-    figures["floor"] = min(run(floor_cmd, site)[0] for _ in range(max(1, repeat // 2)))
+    floors = [run(floor_cmd, site) for _ in range(max(1, repeat // 2))]
+    figures["floor"] = min(f[0] for f in floors)
+    figures["floor_cpu"] = min(f[2] for f in floors)
     colds = []
     for _ in range(max(1, repeat // 2)):
         for leftover in ("site", ".site-spare", ".cache"):
             shutil.rmtree(site / leftover, ignore_errors=True)
         colds.append(run(build_command(site), site))
     figures["cold"] = min(c[0] for c in colds)
+    figures["cold_cpu"] = min(c[2] for c in colds)
     figures["memory_mb"] = max(c[1] for c in colds)
     figures["nochange"] = statistics.median(run(build_command(site), site)[0]
                                             for _ in range(repeat))
@@ -201,8 +209,10 @@ def _free_port() -> int:
 
 def report(results: list[dict]) -> str:
     """The table printed by `make bench`."""
+    load = os.getloadavg()[0]
     lines = [f"Banc d'essai : {os.cpu_count()} cœurs, Python {platform.python_version()}, "
-             f"{platform.machine()}; durées en secondes, ratio au plancher série du même passage."]
+             f"{platform.machine()}, charge moyenne {load:.1f} à la fin ; durées en secondes, "
+             "ratio au plancher série du même passage."]
     for figures in results:
         index, floor = (0 if figures["pages"] < 5000 else 1), figures["floor"]
         lines += ["", f"N = {figures['pages']:,} pages et {figures['events']:,} événements"
@@ -217,6 +227,9 @@ def report(results: list[dict]) -> str:
             verdict = "" if target is None else (
                 f"cible ≤ {target:.2f} : {'atteinte' if ratio <= target else 'MANQUÉE'}")
             lines.append(f"  {label:42} {figures[key]:8.2f} s   {ratio:.3f}   {verdict}")
+        lines.append(f"  {'temps processeur, à froid (tous cœurs)':42} {figures['cold_cpu']:8.2f} s"
+                     f"   {figures['cold_cpu'] / figures['floor_cpu']:.3f}   (plancher : "
+                     f"{figures['floor_cpu']:.2f} s de processeur)")
         memory, limit = figures["memory_mb"], MEMORY_MB[index]
         lines.append(f"  {'mémoire maximale, à froid (tous processus)':42} {memory:8.0f} Mo"
                      f"           cible ≤ {limit} Mo : "
@@ -230,9 +243,10 @@ def report(results: list[dict]) -> str:
                          f"{'atteinte' if preview <= limit else 'MANQUÉE'}")
     if len(results) >= 2:
         scale = results[1]["cold"] / results[0]["cold"]
+        cpu = results[1]["cold_cpu"] / results[0]["cold_cpu"]
         lines += ["", f"Passage à l'échelle, à froid : N = {results[1]['pages']} coûte "
-                  f"{scale:.1f} fois N = {results[0]['pages']} (cible ≤ 11 : "
-                  f"{'atteinte' if scale <= 11 else 'MANQUÉE'})"]
+                  f"{scale:.1f} fois N = {results[0]['pages']} en durée, {cpu:.1f} fois en "
+                  f"processeur (cible ≤ 11 : {'atteinte' if scale <= 11 else 'MANQUÉE'})"]
     return "\n".join(lines)
 
 

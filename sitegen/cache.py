@@ -14,6 +14,7 @@ Only the file-level reading lives here; the cross-file checks run on every build
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import os
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_VERSION = 1
+PART = 500  # entries per pickled slice of the state
 RACY_NS = 2_000_000_000  # file-system stamps may be this coarse (FAT: 2 s)
 LIBRARIES = ("jinja2", "markdown", "markupsafe", "nh3", "yaml", "icalendar", "babel")
 NOT_RENDERING = {"__init__.py", "cli.py", "serve.py", "check.py", "scaffold.py"}  # no output
@@ -105,6 +107,21 @@ class FileEntry:
     record: Any  # Page, Event, or None when the file has errors
     problems: list  # the Problems found in this file alone
 
+    def __reduce__(self) -> tuple:
+        """Pickled with the body as UTF-8 bytes: pickling a str would keep a UTF-8 copy of
+        it inside the str for as long as it lives (twice the memory of every body)."""
+        record, body = self.record, None
+        if isinstance(getattr(record, "body", None), str):
+            body, record = record.body.encode(), dataclasses.replace(record, body="")
+        return _restore_entry, (self.stat, self.digest, self.racy, record, self.problems, body)
+
+
+def _restore_entry(stat: StatKey | None, digest: str, racy: bool, record: Any, problems: list,
+                   body: bytes | None) -> FileEntry:
+    if body is not None:
+        record = dataclasses.replace(record, body=body.decode())
+    return FileEntry(stat, digest, racy, record, problems)
+
 
 @dataclass
 class Snapshot:
@@ -142,16 +159,40 @@ def load_pickle(path: Path, expected: type) -> Any:
     return value if isinstance(value, expected) else None
 
 
-def save_pickle(path: Path, value: Any) -> None:
-    """Write atomically (a killed build leaves the previous file); errors are ignored."""
+def save_pickle(path: Path, value: Any, parts: dict | None = None) -> None:
+    """Write atomically (a killed build leaves the previous file); errors are ignored.
+
+    `parts`, a large dict, follows in slices of PART items, each pickled on its own: the
+    pickler remembers every object it wrote, and that memory would peak with one dump.
+    """
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            items = list((parts or {}).items())
+            for start in range(0, len(items), PART):
+                pickle.dump(dict(items[start:start + PART]), handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except Exception:  # noqa: BLE001 - a cache that cannot be saved is rebuilt next time
         temporary.unlink(missing_ok=True)
+
+
+def load_state(path: Path) -> BuildState | None:
+    """A BuildState saved with its entries as parts, or None if missing or unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            state = pickle.load(handle)
+            if not isinstance(state, BuildState):
+                return None
+            while True:
+                try:
+                    state.entries.update(pickle.load(handle))
+                except EOFError:
+                    return state
+    except Exception:  # noqa: BLE001 - any broken cache is simply rebuilt
+        return None
 
 
 class MarkdownStore:

@@ -181,14 +181,18 @@ class Builder:
 
     def _state(self) -> cache.BuildState:
         if self.state is None and self.persist:
-            self.state = cache.load_pickle(self.folder / "state.pickle", cache.BuildState)
+            self.state = cache.load_state(self.folder / "state.pickle")
         if self.state is None or self.state.salt != self.salt:
             self.state = cache.BuildState(self.salt)
         return self.state
 
     def _save(self) -> None:
         if self.persist:
-            cache.save_pickle(self.folder / "state.pickle", self.state)
+            entries, self.state.entries = self.state.entries, {}
+            try:
+                cache.save_pickle(self.folder / "state.pickle", self.state, entries)
+            finally:
+                self.state.entries = entries
             cache.save_pickle(self.folder / "snapshot.pickle", self.snapshot)
 
     def _templates(self, inputs: dict[str, cache.StatKey]) -> dict[str, str]:

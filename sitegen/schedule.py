@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from .track import Addresses, Fingerprints, Recorder, TrackingEnvironment
+from .track import OWN, Addresses, Fingerprints, Recorder, TrackingEnvironment
 
 PARALLEL_MIN = 64  # fewer outputs than this: forking costs more than it saves
 CHUNK = 32  # outputs per task handed to a worker
@@ -64,7 +64,8 @@ def stale_outputs(plan: dict[str, Output], previous: dict[str, tuple],
                   live: dict[str, str], own_sources: dict[str, str],
                   fingerprints: Fingerprints, unchanged: set[str]) -> list[str]:
     """Paths to render again, sorted; `unchanged` lists addresses whose source is the same."""
-    verdicts: dict[int, bool] = {}
+    relative: dict[int, bool] = {}  # dependency set id -> has keys relative to OWN
+    verdicts: dict[tuple, bool] = {}
     stale = []
     for path, output in plan.items():
         old = previous.get(path)
@@ -72,9 +73,13 @@ def stale_outputs(plan: dict[str, Output], previous: dict[str, tuple],
                 or old[2] != own_signature(output.own, own_sources)):
             stale.append(path)
             continue
-        if old[1] not in verdicts:
-            verdicts[old[1]] = _has_changed(dep_sets[old[1]], fingerprints, unchanged)
-        if verdicts[old[1]]:
+        if old[1] not in relative:
+            relative[old[1]] = any(OWN in key for key, _ in dep_sets[old[1]])
+        verdict = (old[1], output.own if relative[old[1]] else None)
+        if verdict not in verdicts:
+            verdicts[verdict] = _has_changed(dep_sets[old[1]], fingerprints, unchanged,
+                                             verdict[1])
+        if verdicts[verdict]:
             stale.append(path)
     return sorted(stale)
 
@@ -84,11 +89,12 @@ def own_signature(own: str | None, sources: dict[str, str]) -> str:
     return f"{own}={sources.get(own, 'absent')}" if own else ""
 
 
-def _has_changed(deps: frozenset, fingerprints: Fingerprints, unchanged: set[str]) -> bool:
+def _has_changed(deps: frozenset, fingerprints: Fingerprints, unchanged: set[str],
+                 own: str | None) -> bool:
     for key, value in deps:
         if key[0] == "attr" and key[1] in unchanged:
             continue  # same source bytes, same record: no attribute of it can differ
-        if fingerprints(key) != value:
+        if fingerprints(key, own) != value:
             return True
     return False
 
@@ -136,7 +142,7 @@ def _render_chunk(job: RenderJob, paths: list[str]) -> Rendered:
         finally:
             job.env.recorder = None
         keys = recorder.deps.union(output.keys)
-        deps = frozenset((key, job.fingerprints(key)) for key in keys)
+        deps = frozenset((key, job.fingerprints(key, output.own)) for key in keys)
         result.deps[path] = _INTERNED.setdefault(deps, deps)  # pickled once per chunk
         result.digests[path], written = job.writer.put(path, data)
         result.written += written

@@ -12,7 +12,7 @@ Keys (tuples):
   ("own", address)            the record's source file (its bytes hash)
   ("attr", address, name)     one attribute of a record, the settings or the site
   ("global", name)            a context variable shared by every page (today, menu…)
-  ("call", function, *args)   a site-wide function and its result
+  ("call", function, *args)   a site-wide function and its result (OWN: the output's record)
   ("template", name)          a template file, or its absence
   ("input", name)             a whole input: settings, all events, all campaigns…
 """
@@ -36,7 +36,7 @@ SITE_LISTS = {"campaigns": Campaign, "partners": Partner, "contacts": Contact, "
               "documents": Document}
 PURE_GLOBALS = {"reading_time"}  # functions of their arguments only
 CALLS = ("page_for", "event_status", "asset")
-Deps = dict  # dependency key -> fingerprint
+OWN = "@own"  # in a key: the record of the output being rendered (shared dependency sets)
 
 
 class Addresses:
@@ -157,7 +157,8 @@ def _tracked_call(name: str, function: Callable, env: TrackingEnvironment) -> Ca
     def call(*args: Any) -> Any:
         recorder = env.recorder
         if recorder is not None:
-            shown = tuple(recorder.addresses.of(a) or a for a in args)
+            shown = tuple(OWN if a is not None and recorder.addresses.of(a) == recorder.own
+                          else recorder.addresses.of(a) or a for a in args)
             if all(isinstance(a, (str, int)) for a in shown):
                 recorder.deps.add(("call", name, *shown))
             else:
@@ -176,7 +177,9 @@ class Fingerprints:
         self.site, self.addresses, self.globals, self.inputs = site, addresses, globals_, inputs
         self._memo: dict[tuple, str] = {}
 
-    def __call__(self, key: tuple) -> str:
+    def __call__(self, key: tuple, own: str | None = None) -> str:
+        if OWN in key:  # relative to the output's own record: the same key for every event
+            key = tuple(own if part == OWN else part for part in key)
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = self._compute(key)
