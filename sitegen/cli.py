@@ -67,6 +67,13 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("Interrompu : le site précédent est intact.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in errors.WRITE_ERRNOS:
+            raise
+        if args.debug:
+            traceback.print_exc()
+        print(errors.cannot_write(exc.filename, exc.errno), file=sys.stderr)
+        return 1
     except Exception:  # noqa: BLE001 - last resort: never a bare traceback for an editor
         if args.debug:
             traceback.print_exc()

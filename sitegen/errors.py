@@ -5,6 +5,7 @@ A message names the place (path:line), says what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 
 ERROR = "erreur"
@@ -63,6 +64,19 @@ def summary(errors: int, warnings: int, built: bool) -> str:
     if built:
         return f"Site généré ({counted})." if counted else "Site généré sans erreur."
     return f"Vérification terminée : {counted}." if counted else "Vérification terminée : aucun problème."
+
+
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def cannot_write(path: str | None, code: int | None) -> str:
+    """The disk refused a write: full, read-only or not ours."""
+    reason = {errno.ENOSPC: "le disque est plein", errno.EDQUOT: "le quota du disque est atteint",
+              errno.EFBIG: "la taille de fichier permise est dépassée",
+              errno.EROFS: "le disque est en lecture seule"}.get(code, "l'accès est refusé")
+    where = f" dans {path}" if path else ""
+    return (f"Erreur : impossible d'écrire{where} ({reason}). Le site précédent est intact.\n"
+            "  → Libérez de la place ou vérifiez les droits sur ce dossier, puis relancez.")
 
 
 def internal_error(path: str | None) -> str:

@@ -155,7 +155,9 @@ def test_failed_builds_leave_the_site_as_it_was(tmp_path):
                         encoding="utf-8")
     assert "page.html" in fails_cleanly(project).stderr
     template.write_text(good, encoding="utf-8")
-    fails_cleanly(project, preexec_fn=small_disk)
+    full = fails_cleanly(project, preexec_fn=small_disk)
+    assert "Erreur : impossible d'écrire" in full.stderr, full.stderr
+    assert "Le site précédent est intact." in full.stderr
     assert run(project).returncode == 0
     assert "Version 2" in (project / "site" / "index.html").read_text(encoding="utf-8")
 
