@@ -22,7 +22,7 @@ from .track import OWN, Addresses, Fingerprints, Recorder, TrackingEnvironment
 
 PARALLEL_MIN = 64  # fewer outputs than this: forking costs more than it saves
 CHUNK = 32  # outputs per task handed to a worker
-RECYCLE = 16  # tasks before a worker is replaced by a fresh fork (what it copied is freed)
+RECYCLE = 8  # tasks before a worker is replaced by a fresh fork (what it copied is freed)
 
 
 @dataclass

@@ -55,9 +55,11 @@ def tree(folder: Path) -> dict[str, bytes]:
     return found
 
 
-def clean_build(root: Path, today: dt.date) -> dict[str, bytes] | list[str]:
+def clean_build(root: Path, today: dt.date, preview: bool = False
+                ) -> dict[str, bytes] | list[str]:
     """The reference: a from-scratch build; its tree, or its problems when it fails."""
     opts = options(root, today, output="clean")
+    opts.preview = preview
     shutil.rmtree(opts.output_dir, ignore_errors=True)
     try:
         site, _ = load_site(opts)
@@ -357,3 +359,18 @@ def test_the_cache_lives_outside_the_output(project: Path, tmp_path: Path) -> No
     assert cache.cache_folder(project, project / "site") == project / ".cache" / "sitegen"
     elsewhere = project.parent / "ailleurs" / "sortie"
     assert cache.cache_folder(project, elsewhere) == elsewhere.parent / ".sortie-cache"
+
+
+def test_the_preview_builder_shows_drafts_and_equals_a_clean_preview(project: Path) -> None:
+    opts = options(project, output="apercu")
+    opts.preview = True
+    builder = Builder(opts, persist=False)  # as the live preview keeps it
+    builder.build()
+    draft = project / "content/pages/brouillon.md"
+    draft.write_text('---\ntitre: "Brouillon"\ndescription: "Pas encore publié."\n'
+                     "brouillon: oui\n---\nTexte en cours.\n", "utf-8")
+    result = builder.build([draft])
+    assert "brouillon/index.html" in result.changed
+    assert_same(tree(project / "apercu"), clean_build(project, TODAY, preview=True))
+    Builder(options(project)).build()  # the published site has no draft
+    assert not (project / "site/brouillon").exists()
