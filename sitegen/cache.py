@@ -146,6 +146,7 @@ class BuildState:
     outputs: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # path -> (hash,
     # dependency set id, own record signature)
     dep_sets: list[frozenset] = field(default_factory=list)  # id -> {(key, fingerprint)}
+    folders: dict[int, dict] = field(default_factory=dict)  # output inode -> folder stamps
     snapshot: Snapshot | None = None
 
 

@@ -23,7 +23,15 @@ from zoneinfo import ZoneInfo
 
 from . import cache
 from .errors import ContentError, Problem
-from .write import MANIFEST, OutputError, SiteWriter, WriteReport, check_output_dir, output_lock
+from .write import (
+    MANIFEST,
+    OutputError,
+    SiteWriter,
+    WriteReport,
+    check_output_dir,
+    find_foreign,
+    output_lock,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -212,6 +220,7 @@ class Builder:
         stages = self._stages(site, sources, templates)  # creates the cache folders
         with output_lock(options.output_dir):
             writer = SiteWriter(options.output_dir)
+            foreign = self._foreign_files(writer, state)
             stale = stale_outputs(stages.plan, state.outputs, state.dep_sets, writer.live,
                                   sources, stages.fingerprints, _unchanged(site, state, sources))
             copies = {rel: options.content_dir / rel for rel in site.files}
@@ -233,7 +242,7 @@ class Builder:
             for rel, source in sorted(copies.items()):
                 target[rel], copied = writer.copy(rel, source)
                 written += copied
-            writer.finish(target)
+            writer.finish(target, foreign)
         self._remember(state, stages.plan, target, rendered.deps, sources)
         changed = sorted(p for p in set(target) | set(writer.live)
                          if target.get(p) != writer.live.get(p))
@@ -242,6 +251,23 @@ class Builder:
                              rendered=len(rendered.digests))
         return BuildResult(site, [], report, changed, 0.0, options.output_dir,
                            rendered.processes)
+
+    def _foreign_files(self, writer: SiteWriter, state: cache.BuildState) -> list[str]:
+        """Files added by hand to the output: refused unless --force (then deleted)."""
+        if not writer.live:
+            return []  # a first build, or a folder accepted by check_output_dir
+        root = cache.stat_key(writer.output)
+        known = state.folders.get(root[2]) if root else None
+        foreign, stamps = find_foreign(writer.output, writer.live, known, cache.now_ns())
+        if root:
+            state.folders = {k: v for k, v in state.folders.items() if k != root[2]}
+            state.folders = dict(list(state.folders.items())[-1:]) | {root[2]: stamps}
+        if foreign and not self.options.force:
+            shown = ", ".join(foreign[:3]) + (" …" if len(foreign) > 3 else "")
+            raise OutputError(f"le dossier de sortie {self.options.output_dir} contient des "
+                              f"fichiers qui n'ont pas été produits par le générateur ({shown})."
+                              "\n  → Déplacez-les, ou relancez avec --force pour les supprimer.")
+        return foreign
 
     def _stages(self, site: Site, sources: dict[str, str], templates: dict[str, str]
                 ) -> _Stages:

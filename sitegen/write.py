@@ -66,6 +66,42 @@ def check_output_dir(output: Path, protected: list[Path], force: bool = False,
                           "relancez avec --force pour le remplacer entièrement.")
 
 
+def find_foreign(output: Path, live: dict[str, str], known: dict[str, tuple] | None,
+                 read_at_ns: int) -> tuple[list[str], dict[str, tuple]]:
+    """Files and folders in the output that its manifest does not list (added by hand).
+
+    Only folders whose (mtime_ns, inode) differ from `known` (the stamps this function
+    returned last time for this folder), or changed less than 2 s before they were stamped,
+    are listed: adding or removing an entry changes its folder's mtime. Returns the foreign
+    paths and the new stamps.
+    """
+    folders = {""}
+    for rel in live:
+        while "/" in rel:
+            rel = rel.rsplit("/", 1)[0]
+            if rel in folders:
+                break
+            folders.add(rel)
+    stamps, foreign, base = {}, [], os.path.join(output, "")
+    for folder in folders:
+        try:
+            st = os.lstat(base + folder)
+        except OSError:
+            continue
+        stamps[folder] = (st.st_mtime_ns, st.st_ino)
+        if known is not None and known.get(folder) == stamps[folder] and \
+                st.st_mtime_ns < read_at_ns - 2_000_000_000:
+            continue
+        for entry in os.scandir(base + folder):
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if rel not in folders:
+                    foreign.append(rel + "/")
+            elif rel not in live and rel != MANIFEST:
+                foreign.append(rel)
+    return sorted(foreign), stamps
+
+
 @contextmanager
 def output_lock(output: Path) -> Iterator[None]:
     """Only one build writes a given output folder at a time."""
@@ -141,16 +177,26 @@ class SiteWriter:
         shutil.copyfile(source, self._fresh(rel))
         return signature, True
 
-    def finish(self, target: dict[str, str]) -> bool:
-        """Write the manifest and swap the folders; False when the site was already this."""
+    def finish(self, target: dict[str, str], foreign: list[str] = ()) -> bool:
+        """Write the manifest and swap the folders; False when the site was already this.
+
+        `foreign`: paths in the live site that no build wrote (accepted with --force); they
+        leave with the old site and are deleted from the spare, never to come back.
+        """
         _write_manifest(self.spare, target)
-        if target == self.live and (self.output / MANIFEST).is_file():
+        if target == self.live and (self.output / MANIFEST).is_file() and not foreign:
             return False
         had_manifest = (self.output / MANIFEST).is_file()
         _swap(self.spare, self.output)
         if not had_manifest:  # first build, or a replaced folder: make a spare of the new site
             shutil.rmtree(self.spare, ignore_errors=True)
             _mirror(self.output, self.spare, target)
+        for rel in foreign:
+            path = self.spare / rel.rstrip("/")
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         return True
 
     def _link(self, rel: str) -> bool:
