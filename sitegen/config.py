@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import errors
 from .errors import ContentError, Problem
-from .fields import Field, FieldError, parse_record
+from .fields import Field, parse_record
 from .load import ContentFileError, Mapping, load_yaml_file
 
 ACCESSIBILITY_STATUSES = ("non conforme", "partiellement conforme", "totalement conforme")
@@ -36,7 +36,8 @@ SITE_FIELDS = (
           '"Académie d\'Amiens"', required=True),
     Field("site_editeur", "publisher_url", "url", "Site de l'éditeur.", "https://www.exemple.fr"),
     Field("directeur_publication", "publication_director", "text",
-          "Directeur ou directrice de la publication (mentions légales).", '"Prénom Nom, fonction"'),
+          "Directeur ou directrice de la publication (mentions légales).",
+          '"Prénom Nom, fonction"'),
     Field("adresse_editeur", "publisher_address", "text", "Adresse postale de l'éditeur.", '"…"'),
     Field("hebergeur", "host", "text", "Nom et adresse de l'hébergeur (mentions légales).",
           '"Nom, adresse"'),
@@ -114,8 +115,7 @@ def load_config(content_dir: Path, shown: str) -> SiteConfig:
     try:
         data = load_yaml_file(content_dir / "site.yaml", shown, content_dir)
     except FileNotFoundError:
-        raise ContentError([Problem(shown, None, f"le fichier {shown} est introuvable.",
-                                    "Chaque site a un fichier site.yaml : copiez celui d'exemple.")])
+        raise ContentError([Problem(shown, None, *errors.missing_settings(shown))]) from None
     except ContentFileError as exc:
         raise ContentError([exc.problem]) from None
     values = parse_record(data, SITE_FIELDS, shown, problems)
@@ -133,18 +133,11 @@ def _check_settings(values: dict, shown: str, problems: list[Problem]) -> None:
     lines: dict = values["_lines"]
     if not COLOUR.match(values["primary_colour"]):
         problems.append(Problem(shown, lines.get("couleur_principale"),
-                                f"la couleur « {values['primary_colour']} » n'est pas reconnue.",
-                                'Écrivez-la entre guillemets au format "#RRVVBB", par exemple '
-                                '"#1d4e89".'))
+                                *errors.bad_colour(values["primary_colour"])))
     if any(char in values["calendar_name"] for char in ",;\\"):
-        problems.append(Problem(shown, lines.get("nom_agenda"),
-                                "le nom de l'agenda contient une virgule, un point-virgule ou "
-                                "une barre oblique inverse, mal lus par certains agendas.",
-                                "Reformulez le nom sans ces caractères."))
+        problems.append(Problem(shown, lines.get("nom_agenda"), *errors.CALENDAR_NAME_CHARACTERS))
     if not re.match(r"^[a-z0-9-]+\.ics$", values["calendar_file"]):
-        problems.append(Problem(shown, lines.get("fichier_agenda"),
-                                "le nom du fichier de l'agenda doit finir par .ics et ne contenir "
-                                "que des minuscules, chiffres et tirets.", "Par exemple : agenda.ics"))
+        problems.append(Problem(shown, lines.get("fichier_agenda"), *errors.CALENDAR_FILE_NAME))
 
 
 

@@ -63,7 +63,9 @@ def summary(errors: int, warnings: int, built: bool) -> str:
         return f"{counted} : le site n'a pas été régénéré, l'ancien site/ est intact."
     if built:
         return f"Site généré ({counted})." if counted else "Site généré sans erreur."
-    return f"Vérification terminée : {counted}." if counted else "Vérification terminée : aucun problème."
+    if counted:
+        return f"Vérification terminée : {counted}."
+    return "Vérification terminée : aucun problème."
 
 
 WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
@@ -98,7 +100,8 @@ def not_utf8(offset_line: int) -> tuple[str, str]:
 
 
 NUL_BYTE = (
-    "le fichier contient un caractère nul (octet 0), sans doute un copier-coller d'un document binaire.",
+    "le fichier contient un caractère nul (octet 0), sans doute un copier-coller d'un "
+    "document binaire.",
     "Supprimez ce caractère invisible ou retapez la ligne concernée.",
 )
 EMPTY_FILE = ("le fichier est vide.", "Remplissez-le ou supprimez-le.")
@@ -204,7 +207,8 @@ def unknown_key(key: str, suggestion: str | None, known: list[str]) -> tuple[str
 
 
 def missing_field(key: str, example: str) -> tuple[str, str]:
-    return (f"le champ obligatoire « {key} » manque.", f"Ajoutez une ligne, par exemple : {example}")
+    return (f"le champ obligatoire « {key} » manque.",
+            f"Ajoutez une ligne, par exemple : {example}")
 
 
 def empty_field(key: str, example: str) -> tuple[str, str]:
@@ -248,7 +252,8 @@ def sexagesimal_time(key: str, value: int) -> tuple[str, str]:
 
 
 def nonexistent_local_time(day: str, time: str, zone: str) -> tuple[str, str]:
-    return (f"l'heure {time} du {day} n'existe pas dans le fuseau {zone} (passage à l'heure d'été).",
+    return (f"l'heure {time} du {day} n'existe pas dans le fuseau {zone} "
+            "(passage à l'heure d'été).",
             "Choisissez une heure avant 2 h ou à partir de 3 h ce jour-là.")
 
 
@@ -743,3 +748,38 @@ def shorten(value: object, limit: int = 80) -> str:
     """A value quoted in a message: on one line, and cut when very long."""
     text = " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- Settings (site.yaml) and lists -------------------------------------------------------------
+
+def missing_settings(shown: str) -> tuple[str, str]:
+    return (f"le fichier {shown} est introuvable.",
+            "Chaque site a un fichier site.yaml : copiez celui d'un autre territoire, "
+            "puis adaptez-le.")
+
+
+def bad_colour(value: str) -> tuple[str, str]:
+    return (f"la couleur « {value} » n'est pas reconnue.",
+            'Écrivez-la entre guillemets au format "#RRVVBB", par exemple "#1d4e89".')
+
+
+CALENDAR_NAME_CHARACTERS = (
+    "le nom de l'agenda contient une virgule, un point-virgule ou une barre oblique inverse, "
+    "mal lus par certains agendas.",
+    "Reformulez le nom sans ces caractères.",
+)
+CALENDAR_FILE_NAME = (
+    "le nom du fichier de l'agenda doit finir par .ics et ne contenir que des minuscules, "
+    "chiffres et tirets.",
+    "Par exemple : agenda.ics",
+)
+
+
+def duplicate_campaign(number: int, first_line: int) -> tuple[str, str]:
+    return (f"la campagne n° {number} est décrite deux fois (déjà ligne {first_line}).",
+            "Supprimez le doublon ou corrigez le numéro.")
+
+
+def document_without_target(title: str) -> tuple[str, str]:
+    return (f"le document « {title} » n'a ni fichier ni lien.",
+            "Ajoutez « fichier: fichiers/… » ou « lien: https://… ».")

@@ -92,8 +92,8 @@ EVENT_FIELDS = (
           "calendrier.", '"Forum des webradios, 2e édition."', required=True, max_length=400),
     Field("type", "kind", "choice", "Genre d'événement : " + ", ".join(EVENT_KINDS) + ".",
           "rencontre", choices=EVENT_KINDS, default="autre"),
-    Field("statut", "status", "choice", "État de l'événement : confirmé, annulé ou reporté.", "confirmé",
-          choices=EVENT_STATUSES, default="confirmé"),
+    Field("statut", "status", "choice", "État de l'événement : confirmé, annulé ou reporté.",
+          "confirmé", choices=EVENT_STATUSES, default="confirmé"),
     Field("sequence", "sequence", "int", "Numéro de version, à augmenter de 1 quand la date, "
           "l'heure ou le lieu change.", "1", default=0, bounds=(0, 10_000)),
     Field("organisateur", "organizer", "text", "Organisateur, s'il n'est pas l'éditeur du site.",
@@ -123,7 +123,8 @@ PARTNER_FIELDS = (
           '"Forme les enseignants."', required=True),
     Field("site_web", "website", "url", "Adresse de son site.", "https://www.exemple.fr"),
     Field("logo", "logo", "path", "Logo dans content/fichiers/.", "fichiers/logo.png"),
-    Field("texte_logo", "logo_alt", "text", "Texte de remplacement du logo.", '"Association partenaire"'),
+    Field("texte_logo", "logo_alt", "text", "Texte de remplacement du logo.",
+          '"Association partenaire"'),
 )
 
 CONTACT_FIELDS = (
@@ -322,7 +323,7 @@ def parse_list(data: Any, fields: tuple[Field, ...], cls: type, shown: str,
         problems.append(Problem(shown, getattr(data, "line", 1), *errors.not_a_list(what)))
         return []
     records = []
-    for item, line in zip(data, data.item_lines):
+    for item, line in zip(data, data.item_lines, strict=True):
         values = parse_record(item, fields, shown, problems, line)
         if values is not None:
             records.append(build_record(cls, values, shown, line))

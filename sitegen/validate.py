@@ -15,9 +15,26 @@ from . import errors, ics
 from .config import SiteConfig, load_config
 from .errors import WARNING, Problem
 from .load import ContentFileError, load_markdown_file, load_yaml_file
-from .model import (CAMPAIGN_FIELDS, CONTACT_FIELDS, DOCUMENT_FIELDS, PARTNER_FIELDS,
-                    REQUIRED_TEMPLATES, SLUG_RE, THEME_FIELDS, Campaign, Contact, Document,
-                    Event, Page, Partner, Site, Theme, parse_event, parse_list, parse_page)
+from .model import (
+    CAMPAIGN_FIELDS,
+    CONTACT_FIELDS,
+    DOCUMENT_FIELDS,
+    PARTNER_FIELDS,
+    REQUIRED_TEMPLATES,
+    SLUG_RE,
+    THEME_FIELDS,
+    Campaign,
+    Contact,
+    Document,
+    Event,
+    Page,
+    Partner,
+    Site,
+    Theme,
+    parse_event,
+    parse_list,
+    parse_page,
+)
 
 DATA_FILES = {  # file in content/ -> (fields, dataclass, what it lists)
     "campagnes.yaml": (CAMPAIGN_FIELDS, Campaign, "campagnes"),
@@ -193,10 +210,8 @@ def _check_campaigns(campaigns: list[Campaign]) -> list[Problem]:
             problems.append(Problem(src.path, src.line_of("cloture"),
                                     *errors.end_before_start("ouverture", "cloture")))
         if campaign.number in numbers:
-            problems.append(Problem(src.path, src.line_of("numero"),
-                                    f"la campagne n° {campaign.number} est décrite deux fois "
-                                    f"(déjà ligne {numbers[campaign.number]}).",
-                                    "Supprimez le doublon ou corrigez le numéro."))
+            problems.append(Problem(src.path, src.line_of("numero"), *errors.duplicate_campaign(
+                campaign.number, numbers[campaign.number])))
         numbers.setdefault(campaign.number, src.line)
     return problems
 
@@ -214,8 +229,7 @@ def _check_files(config: SiteConfig, data: dict[str, list], files: dict[str, int
         references.append((src.path, src.line_of("fichier"), "fichier", document.file))
         if not document.file and not document.url:
             problems.append(Problem(src.path, src.line,
-                                    f"le document « {document.title} » n'a ni fichier ni lien.",
-                                    "Ajoutez « fichier: fichiers/… » ou « lien: https://… »."))
+                                    *errors.document_without_target(document.title)))
     for path, line, key, value in references:
         if value and value not in files:
             problems.append(Problem(path, line, *errors.missing_file(key, value)))

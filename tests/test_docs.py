@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ROOT
+
 from sitegen.config import SITE_FIELDS
-from sitegen.model import (CAMPAIGN_FIELDS, CONTACT_FIELDS, DOCUMENT_FIELDS, EVENT_FIELDS,
-                           PAGE_FIELDS, PARTNER_FIELDS, THEME_FIELDS)
+from sitegen.model import (
+    CAMPAIGN_FIELDS,
+    CONTACT_FIELDS,
+    DOCUMENT_FIELDS,
+    EVENT_FIELDS,
+    PAGE_FIELDS,
+    PARTNER_FIELDS,
+    THEME_FIELDS,
+)
 
 GUIDE = (ROOT / "docs" / "guide-redaction.md").read_text(encoding="utf-8")
 ALL_FIELDS = [*SITE_FIELDS, *PAGE_FIELDS, *EVENT_FIELDS, *CAMPAIGN_FIELDS, *PARTNER_FIELDS,

@@ -8,7 +8,6 @@ import re
 
 import icalendar
 import vobject
-
 from conftest import build, page_text
 
 EXPECTED_DAYS = {  # summary -> (first day, last day), as a teacher sees them

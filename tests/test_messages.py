@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
 from conftest import build
 
 EVENT = "agenda/2025-02-05-rencontre-tne.md"
