@@ -84,9 +84,9 @@ def stale_outputs(plan: dict[str, Output], previous: dict[str, tuple],
     return sorted(stale)
 
 
-def own_signature(own: str | None, sources: dict[str, str]) -> str:
+def own_signature(own: str | None, sources: dict[str, str]) -> tuple | None:
     """The record an output shows, and the hash of its source file."""
-    return f"{own}={sources.get(own, 'absent')}" if own else ""
+    return (own, sources.get(own, "absent")) if own else None
 
 
 def _has_changed(deps: frozenset, fingerprints: Fingerprints, unchanged: set[str],

@@ -271,7 +271,10 @@ def _mirror(source: Path, target: Path, files: dict[str, str]) -> None:
 
 
 def _write_manifest(folder: Path, files: dict[str, str]) -> None:
-    (folder / MANIFEST).write_text(json.dumps(files, sort_keys=True, indent=0))
+    """Written beside, then renamed: a manifest is whole or absent."""
+    temporary = folder / f"{MANIFEST}.{os.getpid()}.tmp"
+    temporary.write_text(json.dumps(files, sort_keys=True, indent=0))
+    os.replace(temporary, folder / MANIFEST)
 
 
 def _read_manifest(output: Path) -> dict[str, str]:
