@@ -29,6 +29,7 @@ from typing import Any
 CACHE_VERSION = 1
 PART = 500  # entries per pickled slice of the state
 RACY_NS = 2_000_000_000  # file-system stamps may be this coarse (FAT: 2 s)
+FINE_RACY_NS = 100_000_000  # stamps with a fraction of a second: jiffies (4-10 ms) or finer
 LIBRARIES = ("jinja2", "markdown", "markupsafe", "nh3", "yaml", "icalendar", "babel")
 NOT_RENDERING = {"__init__.py", "cli.py", "serve.py", "check.py", "scaffold.py"}  # no output
 StatKey = tuple  # (size, mtime_ns, inode)
@@ -72,8 +73,13 @@ def scan_tree(folder: Path) -> dict[str, StatKey]:
 
 
 def is_racy(key: StatKey, read_at_ns: int) -> bool:
-    """True when a file changed so close to its reading that a later edit could look the same."""
-    return key[1] >= read_at_ns - RACY_NS
+    """True when a file changed so close to its reading that a later edit could look the same.
+
+    A stamp in whole seconds may come from a coarse file system (FAT: 2 s); one with a
+    fraction of a second from a fine one, whose stamps move at least every few ms.
+    """
+    window = RACY_NS if key[1] % 1_000_000_000 == 0 else FINE_RACY_NS
+    return key[1] >= read_at_ns - window
 
 
 def generator_salt() -> str:

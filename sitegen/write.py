@@ -90,8 +90,9 @@ def find_foreign(output: Path, live: dict[str, str], known: dict[str, tuple] | N
             continue
         stamps[folder] = (st.st_mtime_ns, st.st_ino)
         if known is not None and known.get(folder) == stamps[folder] and \
-                st.st_mtime_ns < read_at_ns - 2_000_000_000:
-            continue
+                st.st_mtime_ns < read_at_ns - (2_000_000_000 if st.st_mtime_ns % 10**9 == 0
+                                               else 100_000_000):
+            continue  # same stamp, taken well after the folder last changed
         for entry in os.scandir(base + folder):
             rel = f"{folder}/{entry.name}" if folder else entry.name
             if entry.is_dir(follow_symlinks=False):
