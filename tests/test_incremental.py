@@ -375,3 +375,22 @@ def test_the_preview_builder_shows_drafts_and_equals_a_clean_preview(project: Pa
     assert_same(tree(project / "apercu"), clean_build(project, TODAY, preview=True))
     Builder(options(project)).build()  # the published site has no draft
     assert not (project / "site/brouillon").exists()
+
+
+def test_the_cached_reader_reads_exactly_what_validate_reads(project: Path) -> None:
+    """cache.read_site_cached mirrors validate.read_site: same records, same problems."""
+    from sitegen import validate
+
+    content = project / "content"
+    for broken in (False, True):
+        if broken:
+            (content / "pages/Mauvais Nom.md").write_text("---\ntitre: x\n---\n", "utf-8")
+            (content / "agenda/sans-date.md").write_text("---\ntitre: x\n---\n", "utf-8")
+        for preview in (False, True):
+            site, problems = validate.read_site(content, project, TODAY, preview)
+            assert (site is None) == broken
+            warm = cache.read_site_cached(content, project, TODAY, preview, {})[2]
+            for previous in ({}, warm):
+                cached = cache.read_site_cached(content, project, TODAY, preview, previous)
+                assert (cached[0], [p.format() for p in cached[1]]) == (
+                    site, [p.format() for p in problems])
