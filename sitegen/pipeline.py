@@ -166,6 +166,7 @@ class Builder:
             state.entries, recheck, stats)
         if site is None:
             raise ContentError(problems)
+        problems = problems + self._moved_events(site)
         result = self._render_and_write(site, state, sources, self._templates(inputs))
         result.warnings, result.seconds = problems, time.perf_counter() - started
         state.entries, state.sources = entries, sources
@@ -175,6 +176,12 @@ class Builder:
         self.stages.release()  # made again by the next build: free them before saving
         self._save()
         return result
+
+    def _moved_events(self, site: Site) -> list[Problem]:
+        """Warn, before the feed is replaced, of events moved without a « sequence » raise."""
+        from .check import check_sequences
+
+        return check_sequences(site, self.options.output_dir)
 
     def _scan(self) -> dict[str, cache.StatKey]:
         files = {f"content/{k}": v for k, v in cache.scan_tree(self.options.content_dir).items()}

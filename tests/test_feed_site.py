@@ -148,3 +148,21 @@ def test_feed_calendar_properties(site_feb):
                  b"X-PUBLISHED-TTL:PT12H", b"X-WR-TIMEZONE:Europe/Paris", b"PRODID:"):
         assert b"\r\n" + line in data, line
     assert b"DTSTAMP:20250131T230000Z" in data  # from content (mise_a_jour), not the clock
+
+
+def test_build_warns_when_an_event_moves_without_a_sequence_raise(tmp_path, content_copy,
+                                                                  capsys):
+    out = tmp_path / "site"
+    assert build(out, "2025-02-01", content_copy) == 0
+    path = content_copy / "agenda" / "2025-04-02-forum-des-webradios.md"
+    path.write_text(path.read_text().replace("date: 2025-04-02", "date: 2025-04-09"))
+    capsys.readouterr()
+    assert build(out, "2025-02-01", content_copy) == 0
+    err = capsys.readouterr().err
+    assert ("content/agenda/2025-04-02-forum-des-webradios.md" in err
+            and "avertissement : les dates ou le lieu de « Forum des webradios (2e édition) » ont "
+                "changé depuis l'agenda publié, mais pas son numéro « sequence »." in err), err
+    path.write_text(path.read_text().replace("date: 2025-04-09", "date: 2025-04-16\nsequence: 1"))
+    capsys.readouterr()
+    assert build(out, "2025-02-01", content_copy) == 0
+    assert "sequence" not in capsys.readouterr().err
