@@ -134,12 +134,23 @@ def _check_settings(values: dict, shown: str, problems: list[Problem]) -> None:
     if not COLOUR.match(values["primary_colour"]):
         problems.append(Problem(shown, lines.get("couleur_principale"),
                                 *errors.bad_colour(values["primary_colour"])))
+    elif contrast_with_white(values["primary_colour"]) < 4.5:
+        problems.append(Problem(shown, lines.get("couleur_principale"), *errors.low_contrast(
+            values["primary_colour"], contrast_with_white(values["primary_colour"]))))
     if any(char in values["calendar_name"] for char in ",;\\"):
         problems.append(Problem(shown, lines.get("nom_agenda"), *errors.CALENDAR_NAME_CHARACTERS))
     if not re.match(r"^[a-z0-9-]+\.ics$", values["calendar_file"]):
         problems.append(Problem(shown, lines.get("fichier_agenda"), *errors.CALENDAR_FILE_NAME))
 
 
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of a #RRGGBB colour against white (links, white button text)."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)
 
 
 __all__ = ["SiteConfig", "load_config", "SITE_FIELDS", "Mapping"]

@@ -763,6 +763,13 @@ def bad_colour(value: str) -> tuple[str, str]:
             'Écrivez-la entre guillemets au format "#RRVVBB", par exemple "#1d4e89".')
 
 
+def low_contrast(value: str, ratio: float) -> tuple[str, str]:
+    return (f"la couleur « {value} » est trop claire : son contraste avec le blanc est de "
+            f"{ratio:.1f}:1, il faut au moins 4,5:1 pour que les liens et boutons restent "
+            "lisibles (RGAA).".replace(".", ",", 1),
+            "Choisissez une teinte plus foncée, par exemple \"#1d4e89\".")
+
+
 CALENDAR_NAME_CHARACTERS = (
     "le nom de l'agenda contient une virgule, un point-virgule ou une barre oblique inverse, "
     "mal lus par certains agendas.",

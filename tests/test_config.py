@@ -13,6 +13,9 @@ from conftest import build
      "site.yaml:12 : l'adresse « tne finistere » du champ « url » n'est pas une adresse web"),
     (("accessibilite: \"non conforme\"", "accessibilite: \"conforme\""),
      "site.yaml:20 : la valeur « conforme » du champ « accessibilite » n'est pas permise."),
+    (("nom_agenda:", "couleur_principale: \"#77aaff\"\nnom_agenda:"),
+     "site.yaml:25 : la couleur « #77aaff » est trop claire : son contraste avec le blanc est de "
+     "2,3:1, il faut au moins 4,5:1"),
     (("editeur: \"Académie de Rennes\"\n", ""),
      "site.yaml:4 : le champ obligatoire « editeur » manque."),
 ])
