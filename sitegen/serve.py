@@ -1,11 +1,16 @@
 """Live preview: build into .cache/apercu/, serve it on 127.0.0.1, rebuild on save, reload.
 
 Everything runs on one thread, tornado's IOLoop, so a request never sees a half-built site:
-  poll    scan content/ and templates/ (watch.py) soon after inotify reports a save, then
-          every POLL_SECONDS while changes come in (without inotify: all the time, less
-          often on a big site so that scanning stays under SCAN_SHARE of one core);
-  settle  collect changes until a scan finds nothing new: a burst of saves is one rebuild;
-  build   rebuild the preview (drafts and scheduled content included), blocking the loop;
+  watch   with inotify (watch.py), a file closed after writing, moved in or deleted is a
+          finished save: the preview stats that file and rebuilds COALESCE_SECONDS after the
+          last event (a burst of saves is one rebuild); a file still being written waits
+          until its size and mtime hold still for POLL_SECONDS; a folder moved or lost events
+          mean a scan of content/ and templates/, and a scan every SAFETY_SECONDS catches
+          anything inotify missed. Without inotify: scan all the time (less often on a big
+          site so that scanning stays under SCAN_SHARE of one core) and rebuild once a scan
+          finds nothing new;
+  build   rebuild the preview (drafts and scheduled content included) with the same
+          incremental Builder, templates included, blocking the loop;
   reload  only then tell the browsers through livereload's websocket (/livereload): a change
           to stylesheets only swaps them, anything else reloads the page.
 While the content is invalid, every HTML response is the French error page and the last good
@@ -34,10 +39,12 @@ from tornado.ioloop import IOLoop
 from . import errors, pipeline
 from .errors import ContentError, Problem
 from .pipeline import BuildOptions
-from .watch import Notifier, changed_paths, open_notifier, scan_tree
+from .watch import Notifier, changed_paths, open_notifier, scan_tree, stat_key
 from .write import OutputError
 
-POLL_SECONDS = 0.04  # between two scans while changes come in
+POLL_SECONDS = 0.04  # between two looks at files still changing (scans without inotify)
+COALESCE_SECONDS = 0.012  # after the last finished save before rebuilding (bursts of saves)
+COALESCE_LIMIT = 0.25  # saves that keep coming: rebuild anyway this long after the first
 SAFETY_SECONDS = 2.0  # between two scans when inotify reports nothing (a safety net)
 SCAN_SHARE = 0.125  # without inotify, scanning takes at most this share of one core
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -176,7 +183,7 @@ class Preview:
         self.builder = pipeline.Builder(options, persist=False)  # keeps its state in memory
 
     def poll(self) -> None:
-        """Rebuild once a burst of changes has settled, then reload the browsers."""
+        """Scan; rebuild once a scan finds nothing new (the burst has settled), then reload."""
         started = time.perf_counter()
         snapshot = scan_tree(self.folders)
         self.scan_seconds = time.perf_counter() - started
@@ -184,7 +191,28 @@ class Preview:
         self.snapshot = snapshot
         if fresh:
             self.pending |= fresh
-        elif self.pending:
+        else:
+            self.build_pending()
+
+    def refresh(self, paths: set[str], saved: bool = False) -> set[str]:
+        """Stat these files only (inotify named them), record them in the snapshot and add
+        those that changed to the pending changes; return them. A file `saved` (closed after
+        writing, moved in) counts as changed even when its size and mtime look the same."""
+        fresh = set()
+        for path in paths:
+            key, known = stat_key(path), self.snapshot.get(path)
+            if key != known or (saved and key is not None):
+                fresh.add(path)
+            if key is None:
+                self.snapshot.pop(path, None)
+            else:
+                self.snapshot[path] = key
+        self.pending |= fresh
+        return fresh
+
+    def build_pending(self) -> None:
+        """Rebuild for the pending changes, if any, then reload the browsers."""
+        if self.pending:
             changes, self.pending = self.pending, set()
             self.rebuild_and_reload(changes)
 
@@ -207,11 +235,7 @@ class Preview:
         """Build the preview and return the outputs that changed; on failure, return None,
         keep the last good preview and remember the errors."""
         today = self.options.today if self.pin_today else pipeline.reference_date(None)
-        templates = self.options.templates_dir.resolve()
-        if today != self.options.today or any(Path(p).resolve().is_relative_to(templates)
-                                              for p in changes or ()):
-            # Past midnight statuses move on; after a template edit, a full rebuild is the
-            # one that cannot miss a page (the incremental Builder misses template edits).
+        if today != self.options.today:  # past midnight statuses move on: build afresh
             self.options = replace(self.options, today=today)
             self.builder = pipeline.Builder(self.options, persist=False)
         try:
@@ -345,27 +369,51 @@ async def run_loop(preview: Preview, sockets: list, loopback: bool) -> None:
 
 
 class Ticker:
-    """Runs Preview.poll at the right moments on the IOLoop (see the module docstring)."""
+    """Runs the preview's watching on the IOLoop at the right moments (module docstring)."""
 
     def __init__(self, preview: Preview, notifier: Notifier | None):
         self.preview, self.notifier, self.loop = preview, notifier, IOLoop.current()
         self.handle: object | None = None
         self.due = float("inf")
+        self.done: set[str] = set()  # files whose save is finished, not yet rebuilt for
+        self.writing: set[str] = set()  # files maybe still being written
+        self.scanning = notifier is None  # only scans of the trees tell what changed
+        self.first = self.last = 0.0  # loop times of the first and last events not built yet
+        self.looked = 0.0  # loop time of the last look at the files being written
+        self.safety_due = self.loop.time() + SAFETY_SECONDS
         if notifier is not None:
             self.loop.add_handler(notifier.fd, self.on_event, IOLoop.READ)
 
     def on_event(self, fd: int, events: int) -> None:
-        """A file event: scan soon (a tick due sooner stays as it is)."""
+        """File events: look at them soon (a tick due sooner stays as it is)."""
+        if self.collect():
+            self.schedule(COALESCE_SECONDS)
+
+    def collect(self) -> bool:
+        """Read the notifier's queue; True when something watched changed."""
+        if self.notifier is None:
+            return False
         try:
-            relevant = self.notifier.drain()
+            found = self.notifier.drain()
         except OSError:  # too many folders for inotify: poll instead, as without it
-            self.loop.remove_handler(fd)
-            self.notifier, relevant = None, True
-        if relevant:
-            self.schedule(POLL_SECONDS)
+            self.loop.remove_handler(self.notifier.fd)
+            self.notifier, self.scanning = None, True
+            return True
+        if not found:
+            return False
+        for path in found.done:
+            self.done.add(path)
+            self.writing.discard(path)
+        for path in found.writing:
+            self.writing.add(path)
+            self.done.discard(path)
+        self.scanning = self.scanning or found.rescan
+        self.last = self.loop.time()
+        self.first = self.first or self.last
+        return True
 
     def schedule(self, delay: float) -> None:
-        due = self.loop.time() + delay
+        due = self.loop.time() + max(0.0, delay)
         if self.handle is not None:
             if self.due <= due:
                 return
@@ -375,11 +423,46 @@ class Ticker:
     def tick(self) -> None:
         self.handle, self.due = None, float("inf")
         try:
-            self.preview.poll()
+            self.step()
         finally:  # watching must never stop, whatever happened
+            self.schedule(self.next_delay())
+
+    def step(self) -> None:
+        now = self.loop.time()
+        self.collect()  # events the loop has not handed over yet
+        if (self.done or self.writing) and now - self.last < COALESCE_SECONDS \
+                and now - self.first < COALESCE_LIMIT:
+            return  # saves are still coming: one rebuild for the whole burst
+        if self.scanning or (now >= self.safety_due and not (self.done or self.writing)):
+            self.safety_due = now + SAFETY_SECONDS
+            self.done.clear()  # the scan sees these files too
+            self.writing.clear()
+            self.preview.poll()
+            self.scanning = self.notifier is None or bool(self.preview.pending)
+        elif self.done or self.writing:
+            if self.writing:
+                if now - self.looked < POLL_SECONDS:
+                    return  # too soon to tell whether they still change
+                self.looked = now
+                if self.preview.refresh(self.writing):
+                    return  # still changing: look again in POLL_SECONDS
+            self.writing.clear()  # held still since the last look: written
+            self.preview.refresh(self.done, saved=True)
+            self.done.clear()
+            self.preview.build_pending()
+        if not (self.done or self.writing or self.preview.pending):
+            self.first = 0.0
+
+    def next_delay(self) -> float:
+        if self.notifier is None:
             if self.preview.pending:
-                self.schedule(POLL_SECONDS)
-            elif self.notifier is not None:
-                self.schedule(SAFETY_SECONDS)
-            else:
-                self.schedule(max(POLL_SECONDS, self.preview.scan_seconds / SCAN_SHARE))
+                return POLL_SECONDS
+            return max(POLL_SECONDS, self.preview.scan_seconds / SCAN_SHARE)
+        now = self.loop.time()
+        if self.scanning:
+            return POLL_SECONDS
+        if self.writing:
+            return max(self.looked + POLL_SECONDS, self.last + COALESCE_SECONDS) - now
+        if self.done:
+            return self.last + COALESCE_SECONDS - now
+        return self.safety_due - now

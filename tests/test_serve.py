@@ -250,6 +250,31 @@ def test_notifier_wakes_on_saves_and_new_folders_but_not_on_temporary_files(tmp_
         notifier.close()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux only")
+def test_notifier_tells_finished_saves_from_files_still_being_written(tmp_path):
+    (tmp_path / "pages").mkdir()
+    notifier = watch.open_notifier([tmp_path])
+    assert notifier is not None
+    page, other = str(tmp_path / "pages" / "a.md"), str(tmp_path / "pages" / "b.md")
+    try:
+        with open(page, "w", encoding="utf-8") as handle:
+            handle.write("un")
+            handle.flush()
+            events = wait_for(notifier.drain, "an event for a.md", timeout=5)
+            assert events.writing == {page} and not events.done and not events.rescan
+        events = wait_for(notifier.drain, "a.md closed", timeout=5)
+        assert events.done == {page} and not events.writing
+        (tmp_path / "pages" / ".b.md.part").write_text("deux")  # ignored, then renamed
+        os.replace(tmp_path / "pages" / ".b.md.part", other)
+        assert wait_for(notifier.drain, "b.md moved in", timeout=5).done == {other}
+        os.unlink(page)
+        assert wait_for(notifier.drain, "a.md deleted", timeout=5).done == {page}
+        (tmp_path / "agenda").mkdir()
+        assert wait_for(notifier.drain, "a new folder", timeout=5).rescan
+    finally:
+        notifier.close()
+
+
 def _options(tmp_path: Path) -> BuildOptions:
     import datetime as dt
     return BuildOptions(content_dir=tmp_path / "content", templates_dir=tmp_path / "templates",
@@ -442,6 +467,40 @@ def test_template_error_names_the_template_and_line(server, browser):
     page.write_text(good, encoding="utf-8")
     assert browser.receive()["command"] == "reload"
     assert server.get("/programme/")[0] == 200
+
+
+def test_template_edit_goes_through_the_same_incremental_builder(tmp_path):
+    """No fresh Builder (30 s at 10,000 pages) after a template edit, and no page missed."""
+    import datetime as dt
+
+    project = make_project(tmp_path)
+    options = BuildOptions(project / "content", project / "templates", project / "apercu",
+                           dt.date(2025, 3, 1), root=project, preview=True)
+    preview = serve.Preview(options, pin_today=True, debug=False)
+    assert preview.rebuild() is not None
+    builder = preview.builder
+    page = project / "templates" / "page.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "{% block content %}", "{% block content %}<p>gabarit-modifié</p>", 1), encoding="utf-8")
+    changed = preview.rebuild({str(page)})
+    assert preview.builder is builder and not preview.problems
+    assert "programme/index.html" in changed
+    assert "gabarit-modifié" in (project / "apercu" / "programme" / "index.html").read_text()
+
+
+def test_save_by_rename_and_slow_writer_both_reload_after_the_rebuild(server, browser):
+    folder = server.project / "content" / "pages"
+    page = folder / "programme.md"
+    text = page.read_text(encoding="utf-8")
+    (folder / ".programme.md.part").write_text(text + "\nRenommé.\n", encoding="utf-8")
+    os.replace(folder / ".programme.md.part", page)  # how many editors save
+    assert browser.receive()["command"] == "reload"
+    assert "Renommé." in server.get("/programme/")[2]
+    with open(page, "w", encoding="utf-8") as handle:  # still open: no close event yet
+        handle.write(text + "\nÉcrit sans fermer.\n")
+        handle.flush()
+        assert browser.receive()["command"] == "reload"
+        assert "Écrit sans fermer." in server.get("/programme/")[2]
 
 
 def test_deleted_event_is_gone_from_page_agenda_and_feed(server, browser):
