@@ -100,6 +100,19 @@ class OutputFiles(Mapping):
         return len(self._names())
 
 
+def _agenda_changed(snapshot: cache.Snapshot | None, inputs: dict, recheck: set[str],
+                    content_dir: Path) -> bool:
+    """Whether an event file may have changed since the last build (reading the feed is
+    not free: the preview skips it when only a page or a template was edited)."""
+    if snapshot is None:
+        return True
+    agenda = os.path.abspath(content_dir / "agenda")
+    if any(path.startswith(agenda + os.sep) for path in recheck):
+        return True
+    keys = {k for k in (*inputs, *snapshot.files) if k.startswith("content/agenda/")}
+    return any(inputs.get(k) != snapshot.files.get(k) for k in keys)
+
+
 def reference_date(cli_value: str | None, environ: dict[str, str] | None = None) -> dt.date:
     """--today, else SOURCE_DATE_EPOCH, else today in Europe/Paris."""
     environ = os.environ if environ is None else environ
@@ -166,7 +179,8 @@ class Builder:
             state.entries, recheck, stats)
         if site is None:
             raise ContentError(problems)
-        problems = problems + self._moved_events(site)
+        if _agenda_changed(snapshot, inputs, recheck, options.content_dir):
+            problems = problems + self._moved_events(site)
         result = self._render_and_write(site, state, sources, self._templates(inputs))
         result.warnings, result.seconds = problems, time.perf_counter() - started
         state.entries, state.sources = entries, sources
