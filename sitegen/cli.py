@@ -54,11 +54,9 @@ def main(argv: list[str]) -> int:
         if args.commande == "check":
             from .check import run_check
             return run_check(options, args.strict)
-        if args.commande == "nouveau":
-            from .scaffold import run_new
-            return run_new(options, args.arguments, args.date, args.lieu, args.ville)
-        print(f"La commande « {args.commande} » n'est pas encore disponible.", file=sys.stderr)
-        return 2
+        from .scaffold import run_new  # argparse allows nothing else than "nouveau" here
+
+        return run_new(options, args.arguments, args.date, args.lieu, args.ville)
     except ContentError as exc:
         return report_problems(exc.problems, built=False)
     except OutputError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import errors
 from .errors import ContentError, Problem
 from .fields import Field, parse_record
-from .load import ContentFileError, Mapping, load_yaml_file
+from .load import ContentFileError, load_yaml_file
 
 ACCESSIBILITY_STATUSES = ("non conforme", "partiellement conforme", "totalement conforme")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -152,5 +152,3 @@ def contrast_with_white(colour: str) -> float:
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
     return 1.05 / (luminance + 0.05)
 
-
-__all__ = ["SiteConfig", "load_config", "SITE_FIELDS", "Mapping"]
