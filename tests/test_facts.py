@@ -23,7 +23,7 @@ FACTS = [
     "5 e campagne", "du lundi 6 janvier au vendredi 14 mars 2025",
     # (« 5<sup>e</sup> campagne » reads « 5 e campagne » once tags are removed)
     # Contacts (no e-mail address: the source hides them)
-    "Mathilde Jégou", "Cheffe de projet Territoire numérique éducatif", "Hélène Trellu",
+    "Mathilde Jégou", "cheffe de projet Territoire numérique éducatif", "Hélène Trellu",
     "Conseil départemental du Finistère", "09 78 46 62 71",
     # Partners
     "Banque des Territoires", "Créée en 2018", "cinq métiers de la Caisse des Dépôts",

@@ -98,8 +98,8 @@ def test_documents_page_empty_list_is_graceful(site_feb):
 def test_reading_time_and_update_date_come_from_content(site_feb, site_nov):
     feb = page_text(site_feb, "/tne-finistere/")
     assert "Temps de lecture : 1 min" in feb
-    assert "Mise à jour le 1er février 2025" in feb
-    assert "Mise à jour le 1er février 2025" in page_text(site_nov, "/tne-finistere/")
+    assert "Temps de lecture : 1 min · Mise à jour : février 2025" in feb
+    assert "min · Mise à jour : février 2025" in page_text(site_nov, "/tne-finistere/")
 
 
 def test_french_typography_nbsp_before_colon_not_in_urls(site_feb):
@@ -122,3 +122,8 @@ def test_same_content_same_bytes(site_feb, tmp_path):
     first = {p.relative_to(site_feb): p.read_bytes() for p in site_feb.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
     assert first == second
+
+
+def test_themes_awaiting_confirmation_say_so_to_visitors(site_feb):
+    text = page_text(site_feb, "/thematiques/")
+    assert text.count("en attente de validation par l'équipe du programme") == 3

@@ -24,7 +24,7 @@
   });
   var shown = new Intl.DateTimeFormat("fr-FR", { timeZone: zone, day: "numeric", month: "long", year: "numeric" }).format(new Date());
   document.querySelectorAll(".date-reference").forEach(function (el) {
-    el.textContent = "Statuts à jour au " + shown.replace(/^1 /, "1er ") + ".";
+    el.textContent = "Statuts établis au " + shown.replace(/^1 /, "1er ") + ".";
   });
   document.querySelectorAll("[data-copie]").forEach(function (button) {
     var field = document.getElementById(button.getAttribute("data-copie"));

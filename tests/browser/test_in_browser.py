@@ -142,7 +142,7 @@ def test_statuses_are_recomputed_when_the_page_is_viewed(fresh_context, base_url
     status = page.locator(".evenement__infos .statut")
     assert status.inner_text() == "Passé"
     assert "statut--passe" in status.get_attribute("class")
-    assert page.locator(".date-reference").inner_text() == "Statuts à jour au 6 février 2025."
+    assert page.locator(".date-reference").inner_text() == "Statuts établis au 6 février 2025."
     page.goto(base_url + "/")
     assert page.locator(".campagne .statut").inner_text() == "Campagne ouverte"
     page.clock.set_fixed_time(dt.datetime(2025, 3, 15, 9, tzinfo=PARIS))
