@@ -265,11 +265,17 @@ def check_sequences(site: Site, output_dir: Path) -> list[Problem]:
         return []
     by_uid = {ics.entry_for_event(site.config, e).uid: e for e in site.events}
     entries = [ics.entry_for_event(site.config, e) for e in site.events]
+    published = previous.read_bytes()
     problems = []
-    for uid, _summary, _changed in ics.check_sequences(previous.read_bytes(), entries):
+    for uid, _summary, changed in ics.check_sequences(published, entries):
         event = by_uid[uid]
         problems.append(Problem(event.source.path, event.source.line_of("sequence"),
-                                *errors.sequence_not_raised(event.title), severity=WARNING))
+                                *errors.sequence_not_raised(event.title, changed),
+                                severity=WARNING))
+    agenda = site.config.path.rsplit("/", 1)[0] + "/agenda"
+    for uid, summary in ics.vanished_events(published, entries):
+        problems.append(Problem(agenda, None, *errors.event_vanished(summary, uid),
+                                severity=WARNING))
     return problems
 
 

@@ -404,10 +404,29 @@ def missing_legal(key: str) -> tuple[str, str]:
             f"Ajoutez « {key} » dans content/site.yaml.")
 
 
-def sequence_not_raised(title: str) -> tuple[str, str]:
-    return (f"les dates ou le lieu de « {title} » ont changé depuis l'agenda publié, "
+def sequence_not_raised(title: str, changed: str) -> tuple[str, str]:
+    return (f"« {title} » a changé depuis l'agenda publié ({changed}), "
             "mais pas son numéro « sequence ».",
             "Augmentez « sequence » de 1 pour que les agendas abonnés prennent le changement.")
+
+
+def event_vanished(title: str, uid: str) -> tuple[str, str]:
+    return (f"l'événement « {title} » (identifiant {uid}) a disparu de l'agenda publié : "
+            "les agendas abonnés le garderont sans savoir qu'il n'a plus lieu.",
+            "Pour annuler un événement, gardez son fichier avec « statut: annulé » et augmentez "
+            "« sequence » de 1 ; si le fichier a été renommé, gardez le même identifiant.")
+
+
+def ignored_file(name: str) -> tuple[str, str]:
+    return (f"le fichier « {name} » est ignoré : seuls les fichiers .md de ce dossier (et non "
+            "de ses sous-dossiers) sont lus.",
+            "Renommez-le en …md (attention aux extensions cachées, comme .md.txt), ou déplacez-le.")
+
+
+def overlapping_campaigns(number: int, other: int) -> tuple[str, str]:
+    return (f"la campagne n° {number} est ouverte en même temps que la campagne n° {other} ; "
+            "le site n'en présente qu'une à la fois (la première ouverte).",
+            "Vérifiez les dates d'ouverture et de clôture.")
 
 
 def stale_update_date(day: str) -> tuple[str, str]:

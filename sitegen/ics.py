@@ -33,7 +33,7 @@ STATUSES = {
     "reporté": ("TENTATIVE", "REPORTÉ – "),  # postponed, new date not known yet
 }
 # What check_sequences reports as changed, in the editor's words.
-CHANGE_LABELS = {"DTSTART": "début", "DTEND": "fin", "LOCATION": "lieu"}
+CHANGE_LABELS = {"DTSTART": "début", "DTEND": "fin", "LOCATION": "lieu", "STATUS": "statut"}
 
 
 @dataclass(frozen=True)
@@ -291,11 +291,25 @@ def check_sequences(previous_feed: bytes,
     return warnings
 
 
+def vanished_events(previous_feed: bytes, entries: Iterable[CalendarEntry],
+                    event_path: str = "/agenda/") -> list[tuple[str, str]]:
+    """(uid, summary) of published agenda events that are no longer in the feed."""
+    try:
+        calendar = icalendar.Calendar.from_ical(previous_feed)
+        items = [(str(i["UID"]), str(i.get("SUMMARY", "")), str(i.get("URL", "")))
+                 for i in calendar.walk("VEVENT") if "UID" in i]
+    except Exception:  # whatever was published before, it must not stop the build
+        return []
+    current = {entry.uid for entry in entries}
+    return [(uid, summary) for uid, summary, url in items
+            if event_path in url and uid not in current]
+
+
 def feed_values(entry: CalendarEntry) -> dict[str, object]:
-    """DTSTART, DTEND and LOCATION as the feed writes them ("" when absent)."""
+    """DTSTART, DTEND, LOCATION and STATUS as the feed writes them ("" when absent)."""
     end = feed_end(entry)
     return {"DTSTART": entry.start, "DTEND": "" if end is None else end,
-            "LOCATION": entry.location or ""}
+            "LOCATION": entry.location or "", "STATUS": entry.status}
 
 
 def published_value(item: icalendar.Event, name: str) -> object:
@@ -303,7 +317,7 @@ def published_value(item: icalendar.Event, name: str) -> object:
     prop = item.get(name)
     if prop is None:
         return ""
-    if name == "LOCATION":
+    if name in ("LOCATION", "STATUS"):
         return str(prop)
     try:
         return prop.dt

@@ -172,8 +172,8 @@ def test_moved_event_without_sequence_raise_is_a_warning(capsys, content):
     event.write_text(event.read_text().replace("date: 2025-10-08", "date: 2025-10-09"))
     status, out, err = run(capsys, content)
     assert status == 0
-    assert re.search(r"2025-10-08-atelier-radio\.md:\d+ : avertissement : les dates ou le lieu "
-                     r"de « Atelier radio » ont changé", err), err
+    assert re.search(r"2025-10-08-atelier-radio\.md:\d+ : avertissement : "
+                     r"« Atelier radio » a changé depuis l'agenda publié \(début, fin\)", err), err
     assert run(capsys, content, "--strict")[0] == 1
     event.write_text(event.read_text().replace("type: formation", "type: formation\nsequence: 1"))
     status, _, err = run(capsys, content, "--strict")

@@ -160,9 +160,25 @@ def test_build_warns_when_an_event_moves_without_a_sequence_raise(tmp_path, cont
     assert build(out, "2025-02-01", content_copy) == 0
     err = capsys.readouterr().err
     assert ("content/agenda/2025-04-02-forum-des-webradios.md" in err
-            and "avertissement : les dates ou le lieu de « Forum des webradios (2e édition) » ont "
-                "changé depuis l'agenda publié, mais pas son numéro « sequence »." in err), err
+            and "avertissement : « Forum des webradios (2e édition) » a changé depuis l'agenda "
+                "publié (début, fin), mais pas son numéro « sequence »." in err), err
     path.write_text(path.read_text().replace("date: 2025-04-09", "date: 2025-04-16\nsequence: 1"))
     capsys.readouterr()
     assert build(out, "2025-02-01", content_copy) == 0
     assert "sequence" not in capsys.readouterr().err
+
+
+def test_build_warns_when_an_event_is_deleted_or_cancelled_without_sequence(tmp_path,
+                                                                            content_copy, capsys):
+    out = tmp_path / "site"
+    assert build(out, "2025-02-01", content_copy) == 0
+    cancelled = content_copy / "agenda" / "2025-02-05-rencontre-tne.md"
+    cancelled.write_text(cancelled.read_text().replace("statut: confirmé", "statut: annulé"))
+    (content_copy / "agenda" / "2025-04-02-forum-des-webradios.md").unlink()
+    capsys.readouterr()
+    assert build(out, "2025-02-01", content_copy) == 0
+    err = capsys.readouterr().err
+    assert "« Rencontre TNE » a changé depuis l'agenda publié (statut)" in err, err
+    assert ("avertissement : l'événement « Forum des webradios (2e édition) » (identifiant "
+            "2025-04-02-forum-des-webradios-f86077@tne-finistere.example.org) a disparu de "
+            "l'agenda publié") in err, err
