@@ -307,6 +307,7 @@ def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
                 data["contacts.yaml"], data["thematiques.yaml"], data["documents.yaml"],
                 files, today, preview)
     problems += validate.warn_site(site)
+    problems += validate.skipped_files(reader)
     for kind, records in (("page", pages), ("event", events)):
         for record in records:
             sources[f"{kind}:{record.slug}"] = entries[f"{kind}:{record.slug}"].digest

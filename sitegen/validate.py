@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,7 @@ def read_site(content_dir: Path, root: Path, today: dt.date, preview: bool = Fal
                 data["contacts.yaml"], data["thematiques.yaml"], data["documents.yaml"],
                 files, today, preview)
     problems += warn_site(site)
+    problems += skipped_files(reader)
     has_errors = any(p.is_error for p in problems)
     return (None if has_errors else site), sorted(problems, key=lambda p: p.sort_key)
 
@@ -236,6 +238,26 @@ def _check_files(config: SiteConfig, data: dict[str, list], files: dict[str, int
     return problems
 
 
+EDITOR_LEFTOVERS = re.compile(r"^(\.|~\$|4913$)|(~|\.swp|\.swx|\.tmp|\.bak)$")
+
+
+def skipped_files(reader: Reader) -> list[Problem]:
+    """Files in pages/ and agenda/ that are not read (not .md, or in a sub-folder)."""
+    warnings = []
+    for folder in ("pages", "agenda"):
+        directory = reader.content_dir / folder
+        if not directory.is_dir():
+            continue
+        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+            if entry.name.endswith(".md") and not entry.is_dir():
+                continue
+            if EDITOR_LEFTOVERS.search(entry.name):
+                continue
+            warnings.append(Problem(reader.shown(Path(entry.path)), None,
+                                    *errors.ignored_file(entry.name), severity=WARNING))
+    return warnings
+
+
 def warn_site(site: Site) -> list[Problem]:
     """Things that do not block the build but that an editor should fix."""
     warnings = []
@@ -248,6 +270,7 @@ def warn_site(site: Site) -> list[Problem]:
         if theme.to_confirm:
             warnings.append(Problem(theme.source.path, theme.source.line_of("a_confirmer"),
                                     *errors.to_confirm(theme.title), severity=WARNING))
+    warnings += _warn_overlapping_campaigns(site.campaigns)
     config = site.config
     for key, value in (("directeur_publication", config.publication_director),
                        ("hebergeur", config.host)):
@@ -255,3 +278,12 @@ def warn_site(site: Site) -> list[Problem]:
             warnings.append(Problem(config.path, None, *errors.missing_legal(key),
                                     severity=WARNING))
     return warnings
+
+
+def _warn_overlapping_campaigns(campaigns: list[Campaign]) -> list[Problem]:
+    """Two calls for projects open on the same days: the site shows only one of them."""
+    ordered = sorted(campaigns, key=lambda c: (c.opens, c.number))
+    return [Problem(later.source.path, later.source.line_of("ouverture"),
+                    *errors.overlapping_campaigns(later.number, earlier.number), severity=WARNING)
+            for earlier, later in zip(ordered, ordered[1:], strict=False)
+            if later.opens <= earlier.closes]

@@ -187,3 +187,27 @@ def test_content_files_are_never_modified_by_a_build(built):
     before = tree_digest(content)
     assert build(output, "2025-02-01", content) == 0
     assert tree_digest(content) == before
+
+
+def test_files_that_are_not_read_are_reported(built, capsys):
+    content, output = built
+    (content / "agenda" / "2025-06-12-forum.md.txt").write_text("---\ntitre: x\n---\n")
+    (content / "pages" / "brouillons").mkdir()
+    (content / "pages" / ".programme.md.swp").write_bytes(b"vim")
+    (content / "pages" / "programme.md~").write_text("copie")
+    assert build(output, "2025-02-01", content) == 0
+    err = capsys.readouterr().err
+    assert ("content/agenda/2025-06-12-forum.md.txt : avertissement : le fichier "
+            "« 2025-06-12-forum.md.txt » est ignoré") in err
+    assert "content/pages/brouillons : avertissement : le fichier « brouillons » est ignoré" in err
+    assert ".swp" not in err and "programme.md~" not in err
+
+
+def test_campaigns_open_at_the_same_time_are_reported(built, capsys):
+    content, output = built
+    with (content / "campagnes.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("\n- numero: 6\n  titre: Sixième\n  ouverture: 2025-03-01\n"
+                     "  cloture: 2025-06-30\n")
+    assert build(output, "2025-02-01", content) == 0
+    assert ("avertissement : la campagne n° 6 est ouverte en même temps que la campagne n° 5"
+            in capsys.readouterr().err)
