@@ -288,6 +288,12 @@ def bad_url(key: str, value: str) -> tuple[str, str]:
             "Écrivez l'adresse complète, commençant par https://.")
 
 
+def bad_phone(key: str, value: str) -> tuple[str, str]:
+    return (f"le numéro « {value} » du champ « {key} » n'est pas un numéro de téléphone complet.",
+            'Écrivez les dix chiffres, par exemple "02 98 00 00 00" (ou +33 suivi de neuf '
+            "chiffres).")
+
+
 def bad_email(key: str, value: str) -> tuple[str, str]:
     return (f"l'adresse électronique « {value} » du champ « {key} » n'est pas valide.",
             "Écrivez une adresse de la forme prenom.nom@exemple.fr.")

@@ -104,12 +104,23 @@ def parse_value(field: Field, raw: Any) -> Any:
 def _text(field: Field, raw: Any) -> str:
     if isinstance(raw, bool) or isinstance(raw, (dict, list)):
         raise FieldError(errors.expected_text(field.key))
-    text = str(raw).strip()
+    text = _unwrap_word_quotes(str(raw).strip())
     control = CONTROL.search(text) or re.search(r"[\ud800-\udfff]", text)
     if control:
         raise FieldError(errors.control_in_value(field.key, f"U+{ord(control.group()):04X}"))
     if len(text) > field.max_length:
         raise FieldError(errors.too_long(field.key, len(text), field.max_length))
+    return text
+
+
+WORD_QUOTES = {"“": "”", "‘": "’", "„": "“"}
+
+
+def _unwrap_word_quotes(text: str) -> str:
+    """A value wrapped in curly quotes pasted from a word processor: the quotes were meant
+    as YAML quotes, not as part of the text."""
+    if len(text) >= 2 and WORD_QUOTES.get(text[0]) == text[-1]:
+        return text[1:-1].strip()
     return text
 
 
@@ -200,6 +211,8 @@ def _url(field: Field, raw: Any) -> str:
 
 def _email(field: Field, raw: Any) -> str:
     text = _text(field, raw)
+    if text.lower().startswith("mailto:"):  # copied from a link: the address is what follows
+        text = text[len("mailto:"):].strip()
     if not EMAIL_RE.match(text):
         raise FieldError(errors.bad_email(field.key, errors.shorten(text)))
     return text
@@ -225,6 +238,15 @@ def _path(field: Field, raw: Any) -> str:
     return text
 
 
+def _phone(field: Field, raw: Any) -> str:
+    """A French phone number (10 digits from 0, or +33 and 9 digits), kept as written."""
+    text = _text(field, raw)
+    digits = re.sub(r"[\s.\-()\u00a0\u202f]", "", text)
+    if not re.fullmatch(r"0\d{9}|\+33\d{9}|\+\d{8,15}", digits):
+        raise FieldError(errors.bad_phone(field.key, errors.shorten(text)))
+    return text
+
+
 def _texts(field: Field, raw: Any) -> list[str]:
     if not isinstance(raw, list):
         raise FieldError(errors.expected_list(field.key))
@@ -234,7 +256,7 @@ def _texts(field: Field, raw: Any) -> list[str]:
 PARSERS: dict[str, Callable[[Field, Any], Any]] = {
     "text": _text, "markdown": _markdown, "date": _date, "time": _time, "bool": _bool,
     "int": _int, "float": _float, "choice": _choice, "url": _url, "email": _email,
-    "link": _link, "path": _path, "texts": _texts,
+    "link": _link, "path": _path, "texts": _texts, "phone": _phone,
 }
 
 _ACCENTS = str.maketrans("àâäéèêëîïôöùûüçœ", "aaaeeeeiioouuuco")

@@ -137,7 +137,8 @@ CONTACT_FIELDS = (
     Field("organisation", "organisation", "text", "Organisme.", '"Conseil départemental"'),
     Field("courriel", "email", "email", "Adresse électronique (jamais inventée).",
           "prenom.nom@exemple.fr"),
-    Field("telephone", "phone", "text", "Numéro de téléphone.", '"09 78 46 62 71"', max_length=30),
+    Field("telephone", "phone", "phone", "Numéro de téléphone (dix chiffres).", '"02 98 00 00 00"',
+          max_length=30),
 )
 
 THEME_FIELDS = (

@@ -249,8 +249,8 @@ def skipped_files(reader: Reader) -> list[Problem]:
         if not directory.is_dir():
             continue
         for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-            if entry.name.endswith(".md") and not entry.is_dir():
-                continue
+            if entry.name.endswith(".md"):
+                continue  # read (and if need be reported) by the reader
             if EDITOR_LEFTOVERS.search(entry.name):
                 continue
             warnings.append(Problem(reader.shown(Path(entry.path)), None,

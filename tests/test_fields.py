@@ -75,3 +75,15 @@ def test_record_unknown_key_suggests_nearest():
         "f.yaml:1 : le champ « tittre » est inconnu. Vouliez-vous dire « titre » ?",
         "f.yaml:1 : le champ obligatoire « titre » manque.",
     ]
+
+
+def test_word_processor_quotes_around_a_value_are_removed():
+    assert value("text", "“Forum des webradios”") == "Forum des webradios"
+    assert value("text", "« Forum »") == "« Forum »"  # French guillemets are text
+
+
+def test_emails_copied_from_a_link_and_phone_numbers():
+    assert value("email", "mailto:prenom.nom@exemple.fr") == "prenom.nom@exemple.fr"
+    assert value("phone", "09 78 46 62 71") == "09 78 46 62 71"
+    assert value("phone", "+33 9 78 46 62 71") == "+33 9 78 46 62 71"
+    assert "n'est pas un numéro de téléphone complet" in error("phone", "09 78 46 62")
