@@ -288,6 +288,12 @@ def bad_url(key: str, value: str) -> tuple[str, str]:
             "Écrivez l'adresse complète, commençant par https://.")
 
 
+def value_starts_with_hash(key: str) -> tuple[str, str]:
+    return (f"la valeur du champ « {key} » commence par « # » : tout ce qui suit est lu comme "
+            "un commentaire, et le champ reste vide.",
+            f'Mettez la valeur entre guillemets, par exemple : {key}: "#8a0000".')
+
+
 def bad_phone(key: str, value: str) -> tuple[str, str]:
     return (f"le numéro « {value} » du champ « {key} » n'est pas un numéro de téléphone complet.",
             'Écrivez les dix chiffres, par exemple "02 98 00 00 00" (ou +33 suivi de neuf '

@@ -97,7 +97,18 @@ class ContentLoader(_BaseLoader):
                 raise _Failure(line, errors.duplicate_key(key, result.key_lines[key]))
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = line
+            if result[key] is None and self._value_is_a_comment(key_node):
+                raise _Failure(line, errors.value_starts_with_hash(key))
         return result
+
+    def _value_is_a_comment(self, key_node: yaml.Node) -> bool:
+        """`couleur: #8a0000` reads as an empty value followed by a comment."""
+        lines = getattr(self, "source_lines", [])
+        mark = key_node.end_mark
+        if mark.line >= len(lines):
+            return False
+        rest = lines[mark.line][mark.column:].lstrip()
+        return rest.startswith(":") and rest[1:].lstrip().startswith("#")
 
     def construct_sequence(self, node, deep=False):  # noqa: D102 - PyYAML hook
         result = Sequence(self.construct_object(child, deep=True) for child in node.value)
@@ -197,6 +208,7 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0) -> Any:
     """Parse YAML text into Mapping/Sequence/scalars, with French errors."""
     loader = ContentLoader(text)
     loader.line_offset = line_offset
+    loader.source_lines = text.split("\n")
     try:
         node = loader.get_single_node()
         if node is None:
@@ -207,7 +219,9 @@ def parse_yaml(text: str, shown: str, line_offset: int = 0) -> Any:
         raise_problem(shown, failure.line, failure.text)
     except yaml.MarkedYAMLError as exc:
         line, text_ = _translate_yaml_error(exc, text)
-        raise_problem(shown, None if line is None else line + line_offset, text_)
+        if line is not None:  # libyaml may point just past the last line
+            line = min(line, text.count("\n") + 1) + line_offset
+        raise_problem(shown, line, text_)
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (raw text was checked)
         line = text[: exc.position].count("\n") + 1 + line_offset
         raise_problem(shown, line, errors.control_character(f"U+{exc.character:04X}")

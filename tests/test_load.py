@@ -60,3 +60,10 @@ def test_front_matter_missing_or_unclosed():
         split_front_matter("titre: T\n", "p.md")
     with pytest.raises(ContentFileError, match="n'est jamais refermé"):
         split_front_matter("---\ntitre: T\nCorps\n", "p.md")
+
+
+def test_a_value_starting_with_hash_is_not_silently_dropped():
+    assert ('f.yaml:2 : la valeur du champ « couleur » commence par « # »'
+            in message("titre: T\ncouleur: #8a0000\n"))
+    assert parse_yaml('couleur: "#8a0000"  # rouge\nvide:\n', "f.yaml") == {
+        "couleur": "#8a0000", "vide": None}
