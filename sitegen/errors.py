@@ -294,6 +294,17 @@ def value_starts_with_hash(key: str) -> tuple[str, str]:
             f'Mettez la valeur entre guillemets, par exemple : {key}: "#8a0000".')
 
 
+def coordinates_incomplete(missing: str) -> tuple[str, str]:
+    return (f"les coordonnées du lieu sont incomplètes : « {missing} » manque.",
+            "Indiquez la latitude et la longitude (degrés décimaux), ou aucune des deux.")
+
+
+def document_file_and_link(title: str) -> tuple[str, str]:
+    return (f"le document « {title} » a à la fois un fichier et un lien.",
+            "Gardez « fichier » pour un document déposé dans content/fichiers/, ou « lien » "
+            "pour un document publié ailleurs, pas les deux.")
+
+
 def bad_phone(key: str, value: str) -> tuple[str, str]:
     return (f"le numéro « {value} » du champ « {key} » n'est pas un numéro de téléphone complet.",
             'Écrivez les dix chiffres, par exemple "02 98 00 00 00" (ou +33 suivi de neuf '

@@ -362,8 +362,14 @@ def parse_event(front: Mapping, body: str, body_line: int, slug: str, shown: str
             and values["end_time"] <= values["start_time"]):
         problems.append(Problem(shown, lines.get("heure_fin"), *errors.end_time_before_start()))
         return None
+    if (values["latitude"] is None) != (values["longitude"] is None):
+        missing = "longitude" if values["longitude"] is None else "latitude"
+        present = "latitude" if missing == "longitude" else "longitude"
+        problems.append(Problem(shown, lines.get(present), *errors.coordinates_incomplete(missing)))
+        return None
     if values["uid"] is None:
-        problems.append(Problem(shown, 1, *errors.missing_uid(suggest_uid(values["start"], slug))))
+        problems.append(Problem(shown, 1, *errors.missing_uid(
+            suggest_uid(values["start"], slug, seed=shown))))
         return None
     if not UID_RE.match(values["uid"]):
         problems.append(Problem(shown, lines.get("identifiant"), *errors.bad_uid(values["uid"])))
@@ -371,12 +377,18 @@ def parse_event(front: Mapping, body: str, body_line: int, slug: str, shown: str
     return build_record(Event, values, shown, 1, slug=slug, body=body, body_line=body_line)
 
 
-def suggest_uid(start: dt.date | None, slug: str) -> str:
-    """A fresh identifier: date, slug and a random suffix (written once, then kept)."""
+def suggest_uid(start: dt.date | None, slug: str, seed: str | None = None) -> str:
+    """A fresh identifier: date, slug and a suffix (written once, then kept).
+
+    The suffix is random, or derived from `seed` so that a message suggests the same
+    identifier at every run.
+    """
+    import hashlib
     import secrets
 
     prefix = f"{start.isoformat()}-" if start and not slug.startswith(start.isoformat()) else ""
-    return f"{prefix}{slug[:60]}-{secrets.token_hex(3)}"
+    suffix = hashlib.sha256(seed.encode()).hexdigest()[:6] if seed else secrets.token_hex(3)
+    return f"{prefix}{slug[:60]}-{suffix}"
 
 
 @dataclass(frozen=True)

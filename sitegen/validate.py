@@ -229,6 +229,9 @@ def _check_files(config: SiteConfig, data: dict[str, list], files: dict[str, int
     for document in data["documents.yaml"]:
         src = document.source
         references.append((src.path, src.line_of("fichier"), "fichier", document.file))
+        if document.file and document.url:
+            problems.append(Problem(src.path, src.line_of("lien"),
+                                    *errors.document_file_and_link(document.title)))
         if not document.file and not document.url:
             problems.append(Problem(src.path, src.line,
                                     *errors.document_without_target(document.title)))

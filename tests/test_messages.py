@@ -123,6 +123,14 @@ CASES = {
         EVENT, EVENT_TEXT.replace("---\nTexte.", "Texte."),
         "content/agenda/2025-02-05-rencontre-tne.md:1 : l'en-tête commencé par « --- » n'est "
         "jamais refermé."),
+    "half of the coordinates": (
+        EVENT, event_with(type="rencontre\nlatitude: 47.99"),
+        "content/agenda/2025-02-05-rencontre-tne.md:9 : les coordonnées du lieu sont "
+        "incomplètes : « longitude » manque."),
+    "document with both a file and a link": (
+        "documents.yaml", "- titre: Guide\n  lien: https://exemple.fr/g.pdf\n"
+                          "  fichier: fichiers/g.pdf\n",
+        "content/documents.yaml:2 : le document « Guide » a à la fois un fichier et un lien."),
     "bad e-mail": (
         "contacts.yaml", "- sujet: technique\n  intitule: Aide\n  courriel: aide-at-exemple\n",
         "content/contacts.yaml:3 : l'adresse électronique « aide-at-exemple » du champ "
