@@ -14,9 +14,18 @@ from .pipeline import BuildOptions, BuildResult, build_site, reference_date
 from .write import OutputError
 
 
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse with its complaints in French (an unknown option, a bad value…)."""
+
+    def error(self, message: str) -> None:  # noqa: D102 - argparse hook
+        self.exit(2, errors.bad_command_line(message))
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The command line, in French for editors."""
-    parser = argparse.ArgumentParser(prog="build.py", description="Génère le site statique.")
+    parser = FrenchArgumentParser(prog="build.py", description="Génère le site statique.",
+                                  add_help=False)
+    parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     parser.add_argument("commande", nargs="?", default="build",
                         choices=["build", "serve", "check", "nouveau"],
                         help="build (défaut), serve (aperçu), check (vérification), nouveau")

@@ -6,6 +6,7 @@ A message names the place (path:line), says what is wrong and how to fix it.
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass, field
 
 ERROR = "erreur"
@@ -79,6 +80,26 @@ def cannot_write(path: str | None, code: int | None) -> str:
     where = f" dans {path}" if path else ""
     return (f"Erreur : impossible d'écrire{where} ({reason}). Le site précédent est intact.\n"
             "  → Libérez de la place ou vérifiez les droits sur ce dossier, puis relancez.")
+
+
+ARGPARSE_PATTERNS = [  # argparse's English -> French
+    (r"unrecognized arguments: (.*)", "option inconnue : {0}"),
+    (r"argument \S+: invalid choice: '([^']*)'.*", "commande inconnue : « {0} »"),
+    (r"argument (\S+): invalid int value: '([^']*)'", "{0} attend un nombre entier, pas « {1} »"),
+    (r"argument (\S+): expected one argument", "{0} attend une valeur"),
+]
+
+
+def bad_command_line(detail: str) -> str:
+    """The command line could not be read: what argparse found, in French."""
+    for pattern, french in ARGPARSE_PATTERNS:
+        match = re.fullmatch(pattern, detail)
+        if match:
+            detail = french.format(*match.groups())
+            break
+    return ("Erreur : la commande n'est pas comprise (" + detail + ").\n"
+            "  → Commandes : build, serve, check, nouveau ; options : "
+            "python build.py --help. Exemple : python build.py check --strict\n")
 
 
 def internal_error(path: str | None) -> str:

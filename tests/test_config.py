@@ -39,3 +39,15 @@ def test_missing_settings_file(content_copy, tmp_path, capsys):
 def test_bad_reference_date_option(tmp_path, capsys):
     assert build(tmp_path / "site", "2025-13-01") == 1
     assert "--today : la date « 2025-13-01 » n'est pas reconnue." in capsys.readouterr().err
+
+
+def test_command_line_mistakes_are_explained_in_french(capsys):
+    from sitegen.cli import main as cli_main
+
+    for argv, expected in ((["--strikt"], "option inconnue : --strikt"),
+                           (["construire"], "commande inconnue : « construire »"),
+                           (["serve", "--port", "abc"], "--port attend un nombre entier")):
+        with pytest.raises(SystemExit) as stop:
+            cli_main(argv)
+        assert stop.value.code == 2
+        assert expected in capsys.readouterr().err
