@@ -766,6 +766,21 @@ YAML_COLON_SPACE = (
     "Écrivez le nom du champ, deux-points, une espace, puis la valeur, par exemple : "
     "ville: Amiens",
 )
+YAML_WORD_DASH = (
+    "la ligne commence par un tiret long ou une puce (–, —, •), copié d'un traitement de "
+    "texte : le format YAML n'attend que le tiret simple « - ».",
+    "Effacez ce caractère et retapez un tiret « - » suivi d'une espace.",
+)
+YAML_DASH_SPACE = (
+    "le tiret qui commence l'élément de liste n'est pas suivi d'une espace ordinaire.",
+    "Écrivez « - » puis une espace (barre d'espace), par exemple « - nom: … ».",
+)
+YAML_NBSP_INSIDE = (
+    "la ligne contient une espace insécable (invisible), sans doute copiée d'une page web "
+    "ou d'un traitement de texte, qui empêche de la lire.",
+    "Retapez les espaces de cette ligne avec la barre d'espace, ou mettez la valeur entre "
+    "guillemets.",
+)
 YAML_NBSP = (
     "la ligne commence par une espace insécable (invisible), sans doute copiée d'une page "
     "web ou d'un traitement de texte.",

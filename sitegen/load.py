@@ -288,6 +288,9 @@ def _translate_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | N
     line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
     line = mark.line + 1 if mark else None
     message = _yaml_message(problem, context, line_text, mark.column if mark else 0)
+    if message == errors.YAML_INDENT and mark and mark.line > 0 and "\u00a0" in lines[
+            mark.line - 1]:
+        return mark.line, errors.YAML_NBSP_INSIDE  # an invisible space spoilt the line above
     if message == errors.YAML_INDENT and mark and ('"' in line_text or "'" in line_text):
         for number in range(mark.line - 1, -1, -1):  # quotes opened earlier, closed here
             if _quote_problem(lines[number]) == errors.YAML_QUOTE:
@@ -300,6 +303,13 @@ def _yaml_message(problem: str, context: str, line_text: str, column: int) -> tu
     indent = line_text[: len(line_text) - len(line_text.lstrip())]
     if "\u00a0" in indent or "\u00a0" in line_text[:1]:
         return errors.YAML_NBSP
+    stripped = line_text.lstrip(" ")
+    if stripped[:1] in ("–", "—", "•", "·", "‐", "−"):
+        return errors.YAML_WORD_DASH
+    if re.match(r"-(\u00a0|[^\s-])", stripped):
+        return errors.YAML_DASH_SPACE
+    if "\u00a0" in line_text:
+        return errors.YAML_NBSP_INSIDE
     if "\t" in problem or "'\\t'" in problem or line_text.startswith("\t"):
         return errors.YAML_TAB
     if "mapping values are not allowed" in problem:

@@ -67,3 +67,13 @@ def test_a_value_starting_with_hash_is_not_silently_dropped():
             in message("titre: T\ncouleur: #8a0000\n"))
     assert parse_yaml('couleur: "#8a0000"  # rouge\nvide:\n', "f.yaml") == {
         "couleur": "#8a0000", "vide": None}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("- nom: a\n– nom: b\n", "f.yaml:2 : la ligne commence par un tiret long ou une puce"),
+    ("- nom: a\n-nom: b\n  role: x\n", "f.yaml:2 : le tiret qui commence l'élément de liste n'est "
+                                       "pas suivi d'une espace ordinaire."),
+    ("lieu:\u00a0\"L'Arvest\"\nville: x\n", "f.yaml:1 : la ligne contient une espace insécable"),
+])
+def test_characters_pasted_from_a_word_processor(text, expected):
+    assert expected in message(text)
