@@ -284,36 +284,21 @@ def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
     """
     from . import validate
     from .config import load_config
-    from .model import Site, parse_event, parse_list, parse_page
+    from .model import parse_event, parse_page
 
     reader = validate.Reader(content_dir, root)
     sources = {"config": _file_digest(content_dir / "site.yaml")}
+    sources.update((name, _file_digest(content_dir / name)) for name in validate.DATA_FILES)
     config = load_config(content_dir, reader.shown(content_dir / "site.yaml"))
     entries: dict[str, FileEntry] = {}
     pages = _read_kind(reader, "pages", parse_page, previous, entries, recheck, stats)
     events = _read_kind(reader, "agenda", parse_event, previous, entries, recheck, stats)
-    data = {}
-    for name, (fields, cls, what) in validate.DATA_FILES.items():
-        raw, shown = reader.data(name)
-        data[name] = parse_list(raw, fields, cls, shown, reader.problems, what)
-        sources[name] = _file_digest(content_dir / name)
-    files = validate._content_files(content_dir)
-    problems = reader.problems
-    problems += validate.check_site(config, pages, events, data, files)
-    if not preview:
-        pages = [p for p in pages if validate._is_published(p, today)]
-        events = [e for e in events if validate._is_published(e, today)]
-    site = Site(config, pages, events, data["campagnes.yaml"], data["partenaires.yaml"],
-                data["contacts.yaml"], data["thematiques.yaml"], data["documents.yaml"],
-                files, today, preview)
-    problems += validate.warn_site(site)
-    problems += validate.skipped_files(reader)
-    for kind, records in (("page", pages), ("event", events)):
-        for record in records:
-            sources[f"{kind}:{record.slug}"] = entries[f"{kind}:{record.slug}"].digest
-    problems.sort(key=lambda p: p.sort_key)
-    has_errors = any(p.is_error for p in problems)
-    return (None if has_errors else site), problems, entries, sources
+    site, problems = validate.assemble_site(reader, config, pages, events, today, preview)
+    if site is not None:
+        for kind, records in (("page", site.pages), ("event", site.events)):
+            for record in records:
+                sources[f"{kind}:{record.slug}"] = entries[f"{kind}:{record.slug}"].digest
+    return site, problems, entries, sources
 
 
 def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEntry],

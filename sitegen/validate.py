@@ -98,11 +98,21 @@ def read_site(content_dir: Path, root: Path, today: dt.date, preview: bool = Fal
     config = load_config(content_dir, reader.shown(content_dir / "site.yaml"))
     pages = _read_markdown_kind(reader, "pages", parse_page)
     events = _read_markdown_kind(reader, "agenda", parse_event)
+    return assemble_site(reader, config, pages, events, today, preview)
+
+
+def assemble_site(reader: Reader, config: SiteConfig, pages: list[Page], events: list[Event],
+                  today: dt.date, preview: bool) -> tuple[Site | None, list[Problem]]:
+    """Read the data files, check everything together, keep what is published.
+
+    Shared by read_site and the cached reader (cache.read_site_cached), which differ only
+    in how they read the Markdown files.
+    """
     data = {}
     for name, (fields, cls, what) in DATA_FILES.items():
         raw, shown = reader.data(name)
         data[name] = parse_list(raw, fields, cls, shown, reader.problems, what)
-    files = _content_files(content_dir)
+    files = _content_files(reader.content_dir)
     problems = reader.problems
     problems += check_site(config, pages, events, data, files)
     if not preview:
