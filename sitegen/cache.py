@@ -30,7 +30,7 @@ CACHE_VERSION = 1
 PART = 500  # entries per pickled slice of the state
 RACY_NS = 2_000_000_000  # file-system stamps may be this coarse (FAT: 2 s)
 FINE_RACY_NS = 100_000_000  # stamps with a fraction of a second: jiffies (4-10 ms) or finer
-LIBRARIES = ("jinja2", "markdown", "markupsafe", "nh3", "yaml", "icalendar", "babel")
+LIBRARIES = ("jinja2", "cmarkgfm", "markupsafe", "nh3", "yaml", "icalendar", "babel")
 NOT_RENDERING = {"__init__.py", "cli.py", "serve.py", "check.py", "scaffold.py"}  # no output
 StatKey = tuple  # (size, mtime_ns, inode)
 

@@ -8,6 +8,7 @@ and French spacing around punctuation.
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import math
 import re
@@ -38,12 +39,18 @@ NNBSP = "\u202f"
 
 def _weekday_name(d: date) -> str:
     """Return the French weekday name of d, e.g. "mercredi"."""
-    return _babel_format_date(d, "EEEE", locale=LOCALE)
+    return _name(date(2024, 1, 1 + d.weekday()), "EEEE")  # 1 January 2024 was a Monday
 
 
 def _month_name(d: date) -> str:
     """Return the French month name of d, e.g. "février"."""
-    return _babel_format_date(d, "MMMM", locale=LOCALE)
+    return _name(date(2024, d.month, 1), "MMMM")
+
+
+@functools.lru_cache(maxsize=None)
+def _name(d: date, pattern: str) -> str:
+    """Babel is slow to call thousands of times for the same 19 names: ask it once each."""
+    return _babel_format_date(d, pattern, locale=LOCALE)
 
 
 def _day(d: date, weekday: bool) -> str:
@@ -171,8 +178,13 @@ _SPACING_ENTITY = re.compile(
 )
 
 
+_TYPOGRAPHY_MATTERS = re.compile(r"[:;!?«»&]")  # text without them is left as it is
+
+
 def _text(chunk: str) -> str:
     """Apply typography to a raw HTML text chunk, keeping entities valid."""
+    if not _TYPOGRAPHY_MATTERS.search(chunk):
+        return chunk
     return typography(_SPACING_ENTITY.sub(lambda m: _html.unescape(m.group()), chunk))
 
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html as html_lib
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import cmarkgfm
 import jinja2
-import markdown
 import nh3
 from markupsafe import Markup
 
@@ -35,6 +37,11 @@ ALLOWED_ATTRIBUTES = {"*": {"lang", "id", "title"}, "a": {"href", "hreflang"},
                       "abbr": {"title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+HEADING = re.compile(r"<h([2-6])>(.*?)</h\1>", re.S)
+# GitHub-flavoured Markdown through cmark-gfm (C): CommonMark plus tables, ~~strike~~ and
+# bare links; raw HTML (a <span lang>) is kept here and sanitised by nh3 below.
+MARKDOWN_OPTIONS = cmarkgfm.Options.CMARK_OPT_UNSAFE | cmarkgfm.Options.CMARK_OPT_VALIDATE_UTF8
+MARKDOWN_EXTENSIONS = ("table", "strikethrough", "autolink")
 EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]+)"([^>]*)>(.*?)</a>', re.S)
 TEMPLATE_FOR = {"programme": "page.html", "territoire": "page.html", "plan": "plan.html"}
 
@@ -52,7 +59,6 @@ class MarkdownRenderer:
     """Markdown -> safe HTML with French typography, cached by text hash."""
 
     def __init__(self, base_url: str, cache: dict[str, str] | None = None):
-        self._md: markdown.Markdown | None = None  # made on first use: not when all is cached
         self._site_host = urlsplit(base_url).netloc
         self.cache = cache if cache is not None else {}
 
@@ -65,11 +71,9 @@ class MarkdownRenderer:
         return Markup(html)
 
     def _convert(self, text: str) -> str:
-        if self._md is None:
-            self._md = markdown.Markdown(extensions=["attr_list", "tables", "sane_lists", "toc"],
-                                         extension_configs={"toc": {"baselevel": 1}})
-        self._md.reset()
-        raw = demote_headings(self._md.convert(text))
+        raw = cmarkgfm.markdown_to_html_with_extensions(
+            text, options=MARKDOWN_OPTIONS, extensions=MARKDOWN_EXTENSIONS)
+        raw = add_heading_ids(demote_headings(raw))
         clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                           url_schemes=URL_SCHEMES, link_rel=None,
                           clean_content_tags={"script", "style", "iframe", "object"})
@@ -81,6 +85,29 @@ def demote_headings(html: str) -> str:
     if "<h1" not in html:
         return html
     return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", html)
+
+
+def add_heading_ids(html: str) -> str:
+    """Give each heading an id made from its words, so a section can be linked to."""
+    taken: set[str] = set()
+
+    def anchor(match: re.Match) -> str:
+        level, inner = match.groups()
+        words = html_lib.unescape(re.sub(r"<[^>]+>", "", inner))
+        base = slugify(words) or "section"
+        slug, number = base, 1
+        while slug in taken:
+            slug, number = f"{base}-{number}", number + 1
+        taken.add(slug)
+        return f'<h{level} id="{slug}">{inner}</h{level}>'
+
+    return HEADING.sub(anchor, html)
+
+
+def slugify(text: str) -> str:
+    """« Dépôt des projets ! » -> depot-des-projets."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def mark_external_links(html: str, site_host: str) -> str:

@@ -21,7 +21,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sitegen import cache
 from sitegen.errors import ContentError
 from sitegen.pipeline import Builder, BuildOptions, load_site, render_site
-from sitegen.write import write_site
+from sitegen.write import MANIFEST, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2025, 2, 1)
@@ -287,6 +287,15 @@ def test_unchanged_files_keep_their_inode_and_mtime(project: Path) -> None:
     assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == stamps[kept]
     assert edited.stat().st_ino != stamps[edited][0]
     assert "Une phrase de plus." in edited.read_text("utf-8")
+
+
+def test_a_first_build_leaves_a_spare_of_links_and_no_mirror(project: Path) -> None:
+    Builder(options(project)).build()
+    site, spare = project / "site", project / ".site-spare"
+    files = [p.relative_to(site) for p in site.rglob("*") if p.is_file() and p.name != MANIFEST]
+    assert len(files) > 10
+    assert all((spare / rel).stat().st_ino == (site / rel).stat().st_ino for rel in files)
+    assert not (project / ".site-mirror").exists()
 
 
 def test_a_rebuild_without_change_reads_and_writes_nothing(project: Path) -> None:

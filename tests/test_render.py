@@ -44,3 +44,21 @@ def test_external_links_are_marked_internal_ones_not():
 def test_tables_keep_header_cells():
     html = str(render("| Jour | Lieu |\n|---|---|\n| 5 | Quimper |\n"))
     assert "<th>Jour</th>" in html
+
+
+def test_headings_get_unique_anchors_without_accents():
+    html = str(render("## Dépôt des projets !\n\n## Dépôt des projets !\n\n## 2025\n"))
+    assert '<h2 id="depot-des-projets">' in html
+    assert '<h2 id="depot-des-projets-1">' in html
+    assert '<h2 id="2025">' in html
+
+
+def test_a_pasted_address_becomes_a_marked_link():
+    html = str(render("Inscriptions sur https://ailleurs.exemple.fr/inscription."))
+    assert '<a href="https://ailleurs.exemple.fr/inscription" class="externe">' in html
+
+
+def test_editors_markdown_as_on_common_platforms():
+    html = str(render("Date ~~reportée~~ maintenue.\n\n- un\n  - sous-point\n- deux\n"))
+    assert "<del>reportée</del>" in html
+    assert "<ul>\n<li>sous-point</li>\n</ul>" in html  # two spaces are enough to nest
