@@ -14,7 +14,6 @@ Only the file-level reading lives here; the cross-file checks run on every build
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.util
 import os
@@ -118,15 +117,23 @@ class FileEntry:
         it inside the str for as long as it lives (twice the memory of every body)."""
         record, body = self.record, None
         if isinstance(getattr(record, "body", None), str):
-            body, record = record.body.encode(), dataclasses.replace(record, body="")
+            body, record = record.body.encode(), _with_body(record, "")
         return _restore_entry, (self.stat, self.digest, self.racy, record, self.problems, body)
 
 
 def _restore_entry(stat: StatKey | None, digest: str, racy: bool, record: Any, problems: list,
                    body: bytes | None) -> FileEntry:
-    if body is not None:
-        record = dataclasses.replace(record, body=body.decode())
+    if body is not None:  # the record was just unpickled: nobody else holds it
+        object.__setattr__(record, "body", body.decode())
     return FileEntry(stat, digest, racy, record, problems)
+
+
+def _with_body(record: Any, body: str) -> Any:
+    """A copy of a frozen record with another body (dataclasses.replace, without the cost
+    of validating every field again: thousands of calls per build)."""
+    clone = object.__new__(type(record))
+    clone.__dict__.update(record.__dict__, body=body)
+    return clone
 
 
 @dataclass

@@ -15,8 +15,6 @@ import re
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.dates import format_date as _babel_format_date
-
 __all__ = [
     "format_date",
     "format_date_range",
@@ -47,10 +45,12 @@ def _month_name(d: date) -> str:
     return _name(date(2024, d.month, 1), "MMMM")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _name(d: date, pattern: str) -> str:
     """Babel is slow to call thousands of times for the same 19 names: ask it once each."""
-    return _babel_format_date(d, pattern, locale=LOCALE)
+    from babel.dates import format_date  # imported when a date is first written
+
+    return format_date(d, pattern, locale=LOCALE)
 
 
 def _day(d: date, weekday: bool) -> str:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
-
-import icalendar
-from icalendar import vCalAddress, vDuration, vText
 
 from . import errors, french
 from .config import SiteConfig
 from .model import Campaign, Event
+
+if TYPE_CHECKING:  # imported where a calendar is written or read: a page edit needs none
+    import icalendar
 
 ZONE = "Europe/Paris"
 PARIS = ZoneInfo(ZONE)
@@ -200,19 +201,23 @@ def build_event_calendar(config: SiteConfig, entry: CalendarEntry) -> bytes:
 def new_calendar(config: SiteConfig, entries: list[CalendarEntry],
                  listing: bool) -> icalendar.Calendar:
     """VCALENDAR header properties, plus the VTIMEZONE when a timed entry needs it (4)."""
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", PRODID)
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")  # 20: once, never REQUEST
     if listing:
-        calendar.add("name", vText(config.calendar_name))  # 14, 21: no , ; \ (checked in config)
-        calendar.add("x-wr-calname", vText(config.calendar_name))
-        calendar.add("description", vText(config.calendar_description))
-        calendar.add("x-wr-caldesc", vText(config.calendar_description))
+        # 14, 21: no , ; \ in the name (checked in config)
+        calendar.add("name", icalendar.vText(config.calendar_name))
+        calendar.add("x-wr-calname", icalendar.vText(config.calendar_name))
+        calendar.add("description", icalendar.vText(config.calendar_description))
+        calendar.add("x-wr-caldesc", icalendar.vText(config.calendar_description))
         refresh = dt.timedelta(hours=config.refresh_hours)
-        calendar.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", vDuration(refresh))  # 22: Apple, then Outlook
+        calendar.add("refresh-interval", icalendar.vDuration(refresh),
+                     parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", icalendar.vDuration(refresh))  # 22: Apple, then Outlook
     calendar.add("x-wr-timezone", ZONE)
     if any(not entry.all_day for entry in entries):
         calendar.add_component(paris_timezone())
@@ -221,6 +226,8 @@ def new_calendar(config: SiteConfig, entries: list[CalendarEntry],
 
 def paris_timezone() -> icalendar.Timezone:
     """Static RRULE-based VTIMEZONE for Europe/Paris (5: no comma-separated RDATE)."""
+    import icalendar
+
     zone = icalendar.Timezone()
     zone.add("tzid", ZONE)
     zone.add("x-lic-location", ZONE)
@@ -244,6 +251,8 @@ def feed_end(entry: CalendarEntry) -> dt.date | dt.datetime | None:
 
 def vevent(entry: CalendarEntry) -> icalendar.Event:
     """One VEVENT; dates carry VALUE=DATE (2), times TZID=Europe/Paris without Z (7)."""
+    import icalendar
+
     event = icalendar.Event()
     event.add("uid", entry.uid)
     event.add("dtstamp", entry.last_modified.astimezone(UTC))
@@ -262,7 +271,7 @@ def vevent(entry: CalendarEntry) -> icalendar.Event:
     event.add("categories", list(entry.categories))
     event.add("status", entry.status)
     if entry.organizer_email:
-        organizer = vCalAddress(f"mailto:{entry.organizer_email}")
+        organizer = icalendar.vCalAddress(f"mailto:{entry.organizer_email}")
         if entry.organizer_name:
             organizer.params["CN"] = entry.organizer_name
         event.add("organizer", organizer)
@@ -274,6 +283,8 @@ def vevent(entry: CalendarEntry) -> icalendar.Event:
 def check_sequences(previous_feed: bytes,
                     entries: Iterable[CalendarEntry]) -> list[tuple[str, str, str]]:
     """(uid, summary, what changed) for items moved since the last feed without a SEQUENCE raise."""
+    import icalendar
+
     try:
         calendar = icalendar.Calendar.from_ical(previous_feed)
         published = {str(item["UID"]): item for item in calendar.walk("VEVENT") if "UID" in item}
@@ -294,6 +305,8 @@ def check_sequences(previous_feed: bytes,
 def vanished_events(previous_feed: bytes, entries: Iterable[CalendarEntry],
                     event_path: str = "/agenda/") -> list[tuple[str, str]]:
     """(uid, summary) of published agenda events that are no longer in the feed."""
+    import icalendar
+
     try:
         calendar = icalendar.Calendar.from_ical(previous_feed)
         items = [(str(i["UID"]), str(i.get("SUMMARY", "")), str(i.get("URL", "")))
@@ -314,6 +327,8 @@ def feed_values(entry: CalendarEntry) -> dict[str, object]:
 
 def published_value(item: icalendar.Event, name: str) -> object:
     """A property of a published VEVENT ("" when absent, None when unreadable)."""
+    import icalendar
+
     prop = item.get(name)
     if prop is None:
         return ""
@@ -327,6 +342,8 @@ def published_value(item: icalendar.Event, name: str) -> object:
 
 def published_sequence(item: icalendar.Event) -> int:
     """SEQUENCE of a published VEVENT, 0 when absent or unreadable."""
+    import icalendar
+
     try:
         return int(item.get("SEQUENCE", 0))
     except (TypeError, ValueError, icalendar.BrokenCalendarProperty):

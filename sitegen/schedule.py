@@ -11,7 +11,6 @@ rendered by the same code from the same records, so the bytes are those of a ser
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +102,8 @@ def render_outputs(job: RenderJob, paths: list[str], jobs: int) -> Rendered:
     """Render and place the given outputs, in parallel when worth it."""
     if jobs <= 1 or len(paths) < PARALLEL_MIN:
         return _render_chunk(job, paths)
+    import multiprocessing
+
     global _JOB
     _JOB = job
     total = _render_chunk(job, paths[:CHUNK])  # warms templates, Markdown, fingerprints

@@ -8,7 +8,6 @@ A build in which no byte changed swaps nothing.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import hashlib
@@ -347,6 +346,8 @@ def _swap(staging: Path, output: Path) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """renameat2(RENAME_EXCHANGE): both names swap in one atomic step."""
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
