@@ -319,12 +319,19 @@ def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEnt
     records, started = [], now_ns()
     for name, path, shown in _markdown_files(reader, folder):
         stem = name[:-3]
+        entry = previous.get(f"{kind}:{stem}")
+        if (entry is not None and stats is not None and not entry.racy and path not in recheck
+                and entry.stat is not None and entry.stat == stats.get(f"{folder}/{name}")):
+            entries[f"{kind}:{stem}"] = entry  # the common case, kept short for large sites
+            reader.problems.extend(entry.problems)
+            if entry.record is not None:
+                records.append(entry.record)
+            continue
         if not SLUG_RE.match(stem):
             reader.problems.append(Problem(shown, None, *errors.bad_file_name(name)))
             continue
         key = stats.get(f"{folder}/{name}") if stats is not None else None
         key = key or stat_key(path)
-        entry = previous.get(f"{kind}:{stem}")
         digest = None
         if entry is None or entry.stat != key or entry.racy or path in recheck:
             digest = _file_digest(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import hashlib
 import os
 import sys
@@ -140,7 +141,9 @@ class Builder:
     again when a template changes), what every output read, and the Markdown cache; so a
     one-file change costs a stat of every input, parsing that file, the cross-file checks,
     and rendering the outputs that read something that changed. `changed_paths` is a hint
-    only (those files are compared byte for byte): every input is checked anyway. Raises
+    (those files are compared byte for byte) and every input is checked anyway, unless
+    `complete`: a watcher that saw every change (the preview) says only those files may
+    have changed, so the others are not even looked at. Raises
     ContentError (all problems; nothing written) or OutputError; after an error the next
     call starts from the last successful build. result.changed lists the output paths
     whose bytes changed: what a live preview reloads. With persist=False nothing is saved
@@ -158,16 +161,31 @@ class Builder:
         self.snapshot: cache.Snapshot | None = None
         self.state: cache.BuildState | None = None
         self.stages: Any = None  # render-side objects kept between builds (_Stages)
+        self.told: set[str] = set()  # paths named since the last successful build
 
-    def build(self, changed_paths: Iterable[Path] | None = None) -> BuildResult:
+    def build(self, changed_paths: Iterable[Path] | None = None,
+              complete: bool = False) -> BuildResult:
         """Bring the output folder up to date with the content; see the class docstring."""
+        collecting = gc.isenabled()
+        gc.disable()  # a build makes many objects and frees few: scanning them is wasted
+        try:
+            return self._build(changed_paths, complete)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, changed_paths: Iterable[Path] | None, complete: bool) -> BuildResult:
         started = time.perf_counter()
         options = self.options
         key = f"{self.salt}:{options.today.isoformat()}"
         read_at = cache.now_ns()
-        inputs = self._scan()
-        recheck = {os.path.abspath(p) for p in changed_paths or ()}
+        self.told |= {os.path.abspath(p) for p in changed_paths or ()}
+        recheck = set(self.told)
         snapshot = self._snapshot()
+        if complete and snapshot is not None and snapshot.key == key:
+            inputs = self._restat(snapshot.files, recheck)
+        else:
+            inputs = self._scan()
         if not recheck and _is_unchanged(snapshot, key, inputs, options.output_dir):
             report = WriteReport(unchanged=snapshot.outputs)
             return BuildResult(None, snapshot.warnings, report, [],
@@ -187,6 +205,7 @@ class Builder:
         self.snapshot = cache.Snapshot(key, inputs, read_at,
                                        cache.stat_key(options.output_dir / MANIFEST),
                                        problems, result.report.unchanged + result.report.written)
+        self.told.clear()
         self.stages.release()  # made again by the next build: free them before saving
         self._save()
         return result
@@ -202,6 +221,23 @@ class Builder:
         files.update((f"templates/{k}", v)
                      for k, v in cache.scan_tree(self.options.templates_dir).items())
         return files
+
+    def _restat(self, known: dict[str, cache.StatKey], paths: set[str]
+                ) -> dict[str, cache.StatKey]:
+        """The inputs of the last build, with these files looked at again."""
+        inputs = dict(known)
+        folders = (("content/", os.path.abspath(self.options.content_dir)),
+                   ("templates/", os.path.abspath(self.options.templates_dir)))
+        for path in paths:
+            for prefix, folder in folders:
+                if path.startswith(folder + os.sep):
+                    name = prefix + os.path.relpath(path, folder).replace(os.sep, "/")
+                    stat = cache.stat_key(path) if os.path.isfile(path) else None
+                    if stat is None:
+                        inputs.pop(name, None)
+                    else:
+                        inputs[name] = stat
+        return inputs
 
     def _snapshot(self) -> cache.Snapshot | None:
         if self.snapshot is None and self.persist:
@@ -275,8 +311,8 @@ class Builder:
 
     def _foreign_files(self, writer: SiteWriter, state: cache.BuildState) -> list[str]:
         """Files added by hand to the output: refused unless --force (then deleted)."""
-        if not writer.live:
-            return []  # a first build, or a folder accepted by check_output_dir
+        if not writer.live or not self.persist:
+            return []  # a first build, a folder accepted by check_output_dir, the preview's
         root = cache.stat_key(writer.output)
         known = state.folders.get(root[2]) if root else None
         foreign, stamps = find_foreign(writer.output, writer.live, known, cache.now_ns())

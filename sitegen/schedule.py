@@ -11,7 +11,7 @@ rendered by the same code from the same records, so the bytes are those of a ser
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,9 +62,17 @@ def stale_outputs(plan: dict[str, Output], previous: dict[str, tuple],
                   dep_sets: list[frozenset],
                   live: dict[str, str], own_sources: dict[str, str],
                   fingerprints: Fingerprints, unchanged: set[str]) -> list[str]:
-    """Paths to render again, sorted; `unchanged` lists addresses whose source is the same."""
-    relative: dict[int, bool] = {}  # dependency set id -> has keys relative to OWN
-    verdicts: dict[tuple, bool] = {}
+    """Paths to render again, sorted; `unchanged` lists addresses whose source is the same.
+
+    Outputs of one kind share a dependency set whose keys name their own record as OWN:
+    the rest of a set is compared once, its OWN keys once per output. Within a set, only
+    the keys of records whose source changed are compared: a list of every page looks at
+    the one page edited, not at ten thousand.
+    """
+    global _INDEXES
+    indexes = {deps: _INDEXES.get(deps) or DepIndex.of(deps) for deps in dep_sets}
+    _INDEXES = indexes  # kept for the next build of a long-running preview
+    shared: dict[int, bool] = {}  # set id -> one of its keys not about OWN changed
     stale = []
     for path, output in plan.items():
         old = previous.get(path)
@@ -72,15 +80,51 @@ def stale_outputs(plan: dict[str, Output], previous: dict[str, tuple],
                 or old[2] != own_signature(output.own, own_sources)):
             stale.append(path)
             continue
-        if old[1] not in relative:
-            relative[old[1]] = any(OWN in key for key, _ in dep_sets[old[1]])
-        verdict = (old[1], output.own if relative[old[1]] else None)
-        if verdict not in verdicts:
-            verdicts[verdict] = _has_changed(dep_sets[old[1]], fingerprints, unchanged,
-                                             verdict[1])
-        if verdicts[verdict]:
+        index = indexes[dep_sets[old[1]]]
+        if old[1] not in shared:
+            shared[old[1]] = index.changed(fingerprints, unchanged)
+        if shared[old[1]] or index.own_changed(fingerprints, unchanged, output.own):
             stale.append(path)
     return sorted(stale)
+
+
+@dataclass(frozen=True)
+class DepIndex:
+    """A dependency set grouped by the record each key reads."""
+
+    other: tuple  # (key, fingerprint) pairs not about one record: templates, globals, calls
+    by_address: dict[str, tuple]  # record address -> its (key, fingerprint) pairs
+    addresses: frozenset  # the records read, OWN left out
+    own: tuple  # pairs about the output's own record
+
+    @classmethod
+    def of(cls, deps: frozenset) -> DepIndex:
+        other, by_address = [], {}
+        for dep in deps:
+            key = dep[0]
+            if key[0] == "attr":
+                by_address.setdefault(key[1], []).append(dep)
+            elif OWN in key:
+                by_address.setdefault(OWN, []).append(dep)
+            else:
+                other.append(dep)
+        own = tuple(by_address.pop(OWN, ()))
+        return cls(tuple(other), {a: tuple(d) for a, d in by_address.items()},
+                   frozenset(by_address), own)
+
+    def changed(self, fingerprints: Fingerprints, unchanged: set[str]) -> bool:
+        """Whether a key not about the output's own record has another fingerprint now."""
+        if _has_changed(self.other, fingerprints, unchanged, None):
+            return True
+        return any(_has_changed(self.by_address[address], fingerprints, unchanged, None)
+                   for address in self.addresses - unchanged)
+
+    def own_changed(self, fingerprints: Fingerprints, unchanged: set[str],
+                    own: str | None) -> bool:
+        return bool(self.own) and _has_changed(self.own, fingerprints, unchanged, own)
+
+
+_INDEXES: dict[frozenset, DepIndex] = {}
 
 
 def own_signature(own: str | None, sources: dict[str, str]) -> tuple | None:
@@ -88,10 +132,10 @@ def own_signature(own: str | None, sources: dict[str, str]) -> tuple | None:
     return (own, sources.get(own, "absent")) if own else None
 
 
-def _has_changed(deps: frozenset, fingerprints: Fingerprints, unchanged: set[str],
+def _has_changed(deps: Iterable[tuple], fingerprints: Fingerprints, unchanged: set[str],
                  own: str | None) -> bool:
     for key, value in deps:
-        if key[0] == "attr" and key[1] in unchanged:
+        if key[0] == "attr" and (own if key[1] == OWN else key[1]) in unchanged:
             continue  # same source bytes, same record: no attribute of it can differ
         if fingerprints(key, own) != value:
             return True

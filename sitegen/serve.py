@@ -239,7 +239,10 @@ class Preview:
             self.options = replace(self.options, today=today)
             self.builder = pipeline.Builder(self.options, persist=False)
         try:
-            result = self.builder.build([Path(p) for p in changes or ()])
+            # The watcher saw every change since the last build: the builder looks at those
+            # files only, not at every input of a large site (the first build looks at all).
+            result = self.builder.build([Path(p) for p in changes or ()],
+                                        complete=changes is not None)
         except ContentError as exc:
             self.problems = [p for p in exc.problems if p.is_error]
         except OutputError as exc:

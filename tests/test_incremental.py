@@ -218,6 +218,48 @@ IncrementalEqualsClean.TestCase.settings = settings(
 TestIncrementalEqualsClean = IncrementalEqualsClean.TestCase
 
 
+class PreviewEqualsClean(IncrementalEqualsClean):
+    """The live preview's way: one builder kept in memory (drafts shown) and told exactly
+    which files changed, as its watcher would, so it looks at no other input."""
+
+    @initialize()
+    def start(self) -> None:
+        self.root = copy_project(Path(tempfile.mkdtemp(prefix="apercu-")))
+        self.today = TODAY
+        self.counter = 0
+        self.restart_from_disk_cache()
+
+    @rule()
+    def restart_from_disk_cache(self) -> None:  # a restarted preview keeps nothing
+        opts = options(self.root, self.today, output="apercu")
+        opts.preview = True
+        self.builder = Builder(opts, persist=False)
+        self.seen: dict[Path, bytes] | None = None
+
+    def _watched(self) -> dict[Path, bytes]:
+        return {path: path.read_bytes() for folder in ("content", "templates")
+                for path in (self.root / folder).rglob("*") if path.is_file()}
+
+    @invariant()
+    def incremental_equals_clean(self) -> None:
+        if not hasattr(self, "builder"):
+            return
+        now = self._watched()
+        saved = None if self.seen is None else {
+            path for path in self.seen.keys() | now.keys() if self.seen.get(path) != now.get(path)}
+        self.seen = now
+        try:
+            self.builder.build(saved, complete=saved is not None)
+            built = tree(self.builder.options.output_dir)
+        except ContentError as exc:
+            built = [p.format() for p in exc.problems]
+        assert_same(built, clean_build(self.root, self.today, preview=True))
+
+
+PreviewEqualsClean.TestCase.settings = IncrementalEqualsClean.TestCase.settings
+TestPreviewEqualsClean = PreviewEqualsClean.TestCase
+
+
 # --- Plain cases ---------------------------------------------------------------------------
 
 
