@@ -258,14 +258,19 @@ def feed_uids(data: bytes) -> set[str]:
         return set()
 
 
-def check_sequences(site: Site, output_dir: Path) -> list[Problem]:
-    """Events moved since the feed last built in output_dir, with the same « sequence »."""
-    previous = output_dir / site.config.calendar_file
-    if not previous.is_file():
-        return []
-    by_uid = {ics.entry_for_event(site.config, e).uid: e for e in site.events}
+def check_sequences(site: Site, output_dir: Path,
+                    published: dict[str, ics.Published] | None = None) -> list[Problem]:
+    """Events moved since the feed last built in output_dir, with the same « sequence ».
+
+    `published`: that feed's items when the caller knows them (it wrote the feed itself).
+    """
+    if published is None:
+        previous = output_dir / site.config.calendar_file
+        if not previous.is_file():
+            return []
+        published = ics.read_feed(previous.read_bytes())
     entries = [ics.entry_for_event(site.config, e) for e in site.events]
-    published = previous.read_bytes()
+    by_uid = {entry.uid: event for entry, event in zip(entries, site.events, strict=True)}
     problems = []
     for uid, _summary, changed in ics.check_sequences(published, entries):
         event = by_uid[uid]

@@ -7,6 +7,7 @@ Built on the icalendar library. Each rule here avoids a client quirk listed in
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from . import errors, french
 from .config import SiteConfig
-from .model import Campaign, Event
+from .model import Campaign, Event, Site
 
 if TYPE_CHECKING:  # imported where a calendar is written or read: a page edit needs none
     import icalendar
@@ -131,6 +132,19 @@ def entry_for_event(config: SiteConfig, event: Event) -> CalendarEntry:
     )
 
 
+def campaign_entries(site: Site) -> list[CalendarEntry]:
+    """Each campaign's opening and closing days, pointing to the page on submitting."""
+    submit_page = site.page_for("deposer")
+    page_url = submit_page.url if submit_page else "/"
+    return [entry for campaign in site.campaigns
+            for entry in entries_for_campaign(site.config, campaign, page_url)]
+
+
+def feed_entries(site: Site) -> list[CalendarEntry]:
+    """Every item of the site's feed: its events, then its campaigns' days."""
+    return [entry_for_event(site.config, e) for e in site.events] + campaign_entries(site)
+
+
 def event_description(event: Event, url: str) -> str:
     """Plain-text DESCRIPTION: summary, organizer if named, then the page URL."""
     parts = [plain_text(event.summary)]
@@ -185,17 +199,31 @@ def campaign_description(campaign: Campaign, url: str) -> str:
 
 def build_calendar(config: SiteConfig, entries: list[CalendarEntry]) -> bytes:
     """The subscribed feed: same entries, same bytes."""
-    calendar = new_calendar(config, entries, listing=True)
-    for entry in sorted(entries, key=lambda e: (moment(e.start), e.uid)):
-        calendar.add_component(vevent(entry))
-    return calendar.to_ical(sorted=False)
+    ordered = sorted(entries, key=lambda e: (moment(e.start), e.uid))
+    return _with_events(new_calendar(config, entries, listing=True), ordered)
 
 
 def build_event_calendar(config: SiteConfig, entry: CalendarEntry) -> bytes:
     """A one-event file to download; no calendar name, or Outlook opens a new calendar."""
-    calendar = new_calendar(config, [entry], listing=False)
-    calendar.add_component(vevent(entry))
-    return calendar.to_ical(sorted=False)
+    return _with_events(new_calendar(config, [entry], listing=False), [entry])
+
+
+CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+def _with_events(calendar: icalendar.Calendar, entries: list[CalendarEntry]) -> bytes:
+    """The calendar's bytes with these VEVENTs at its end, as icalendar would write them
+    (a component writes the same lines alone or inside another)."""
+    head = calendar.to_ical(sorted=False)
+    return head[:-len(CALENDAR_END)] + b"".join(map(vevent_bytes, entries)) + CALENDAR_END
+
+
+@functools.lru_cache(maxsize=50_000)
+def vevent_bytes(entry: CalendarEntry) -> bytes:
+    """One VEVENT, written once per process: the feed and the event's own file share it, and
+    the preview writes the feed again after each edit with mostly the same events. (Entries
+    always hold Europe/Paris times, so equal entries write equal bytes.)"""
+    return vevent(entry).to_ical(sorted=False)
 
 
 def new_calendar(config: SiteConfig, entries: list[CalendarEntry],
@@ -280,42 +308,60 @@ def vevent(entry: CalendarEntry) -> icalendar.Event:
 
 # --- Checks on what is published --------------------------------------------------------------
 
-def check_sequences(previous_feed: bytes,
-                    entries: Iterable[CalendarEntry]) -> list[tuple[str, str, str]]:
-    """(uid, summary, what changed) for items moved since the last feed without a SEQUENCE raise."""
+@dataclass(frozen=True)
+class Published:
+    """What a feed says of one item, as the checks below compare it."""
+
+    sequence: int
+    values: dict[str, object]  # CHANGE_LABELS names -> value ("" absent, None unreadable)
+    summary: str
+    url: str
+
+
+def read_feed(feed: bytes) -> dict[str, Published]:
+    """The items of a published feed by UID (none when it cannot be read at all)."""
     import icalendar
 
     try:
-        calendar = icalendar.Calendar.from_ical(previous_feed)
-        published = {str(item["UID"]): item for item in calendar.walk("VEVENT") if "UID" in item}
+        calendar = icalendar.Calendar.from_ical(feed)
+        return {str(item["UID"]): Published(
+                    published_sequence(item),
+                    {name: published_value(item, name) for name in CHANGE_LABELS},
+                    str(item.get("SUMMARY", "")), str(item.get("URL", "")))
+                for item in calendar.walk("VEVENT") if "UID" in item}
     except Exception:  # whatever was published before, it must not stop the build
-        return []
+        return {}
+
+
+def as_published(entries: Iterable[CalendarEntry]) -> dict[str, Published]:
+    """What read_feed finds in the feed made of these entries, without writing it."""
+    return {entry.uid: Published(entry.sequence, feed_values(entry), entry.summary, entry.url)
+            for entry in entries}
+
+
+def check_sequences(previous: bytes | dict[str, Published],
+                    entries: Iterable[CalendarEntry]) -> list[tuple[str, str, str]]:
+    """(uid, summary, what changed) for items moved since the last feed without a SEQUENCE raise."""
+    published = previous if isinstance(previous, dict) else read_feed(previous)
     warnings = []
     for entry in entries:
         before = published.get(entry.uid)
-        if before is None or entry.sequence > published_sequence(before):
+        if before is None or entry.sequence > before.sequence:
             continue
         changed = [CHANGE_LABELS[name] for name, value in feed_values(entry).items()
-                   if published_value(before, name) not in (value, None)]
+                   if before.values[name] not in (value, None)]
         if changed:
             warnings.append((entry.uid, entry.summary, ", ".join(changed)))
     return warnings
 
 
-def vanished_events(previous_feed: bytes, entries: Iterable[CalendarEntry],
+def vanished_events(previous: bytes | dict[str, Published], entries: Iterable[CalendarEntry],
                     event_path: str = "/agenda/") -> list[tuple[str, str]]:
     """(uid, summary) of published agenda events that are no longer in the feed."""
-    import icalendar
-
-    try:
-        calendar = icalendar.Calendar.from_ical(previous_feed)
-        items = [(str(i["UID"]), str(i.get("SUMMARY", "")), str(i.get("URL", "")))
-                 for i in calendar.walk("VEVENT") if "UID" in i]
-    except Exception:  # whatever was published before, it must not stop the build
-        return []
+    published = previous if isinstance(previous, dict) else read_feed(previous)
     current = {entry.uid for entry in entries}
-    return [(uid, summary) for uid, summary, url in items
-            if event_path in url and uid not in current]
+    return [(uid, item.summary) for uid, item in published.items()
+            if event_path in item.url and uid not in current]
 
 
 def feed_values(entry: CalendarEntry) -> dict[str, object]:

@@ -7,6 +7,7 @@ turn a loaded file into dataclasses, appending a located Problem for each mistak
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,7 +184,7 @@ class Page:
     body_line: int
     source: Source
 
-    @property
+    @functools.cached_property  # asked for tens of thousands of times on a large site
     def url(self) -> str:
         """Site-relative URL; the home page is /."""
         return "/" if self.template == "accueil" else f"/{self.slug}/"
@@ -219,7 +220,7 @@ class Event:
     body_line: int
     source: Source
 
-    @property
+    @functools.cached_property
     def url(self) -> str:
         """Site-relative URL of the event page."""
         return f"/agenda/{self.slug}/"

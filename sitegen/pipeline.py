@@ -162,6 +162,7 @@ class Builder:
         self.state: cache.BuildState | None = None
         self.stages: Any = None  # render-side objects kept between builds (_Stages)
         self.told: set[str] = set()  # paths named since the last successful build
+        self.last_site: tuple | None = None  # (stat of the feed it wrote, Site) of the last build
 
     def build(self, changed_paths: Iterable[Path] | None = None,
               complete: bool = False) -> BuildResult:
@@ -206,15 +207,22 @@ class Builder:
                                        cache.stat_key(options.output_dir / MANIFEST),
                                        problems, result.report.unchanged + result.report.written)
         self.told.clear()
+        feed = options.output_dir / site.config.calendar_file
+        self.last_site = (cache.stat_key(feed), site)
         self.stages.release()  # made again by the next build: free them before saving
         self._save()
         return result
 
     def _moved_events(self, site: Site) -> list[Problem]:
         """Warn, before the feed is replaced, of events moved without a « sequence » raise."""
+        from . import ics
         from .check import check_sequences
 
-        return check_sequences(site, self.options.output_dir)
+        published = None
+        feed = self.options.output_dir / site.config.calendar_file
+        if self.last_site is not None and self.last_site[0] == cache.stat_key(feed):
+            published = ics.as_published(ics.feed_entries(self.last_site[1]))  # no parsing
+        return check_sequences(site, self.options.output_dir, published)
 
     def _scan(self) -> dict[str, cache.StatKey]:
         files = {f"content/{k}": v for k, v in cache.scan_tree(self.options.content_dir).items()}

@@ -187,7 +187,7 @@ class SiteRenderer:
                  markdown_cache: dict[str, str] | None = None):
         self.site, self.env, self.assets = site, env, assets
         self.markdown = MarkdownRenderer(site.config.base_url, markdown_cache)
-        self.entries = {e.uid: ics.entry_for_event(site.config, e) for e in site.events}
+        self._entries: dict[str, ics.CalendarEntry] = {}  # by UID, made when first needed
         self.globals = self._globals()
 
     def _globals(self) -> dict[str, Any]:
@@ -233,7 +233,7 @@ class SiteRenderer:
 
     def render_event(self, event: Event) -> bytes:
         """An event page, with its JSON-LD drawn from the same record as the feed."""
-        entry = self.entries[event.uid]
+        entry = self.calendar_entry(event)
         data = jsonld.event_jsonld(self.site.config, event, entry)
         return self.render_template("event.html", page=None, event=event, title=event.title,
                                     canonical=event.url, body=self.markdown(event.body),
@@ -241,18 +241,21 @@ class SiteRenderer:
 
     def calendar_entries(self) -> list[ics.CalendarEntry]:
         """Feed entries: every event plus each campaign's opening and closing days."""
-        entries = list(self.entries.values())
-        submit_page = self.site.page_for("deposer")
-        page_url = submit_page.url if submit_page else "/"
-        for campaign in self.site.campaigns:
-            entries.extend(ics.entries_for_campaign(self.site.config, campaign, page_url))
-        return entries
+        return ([self.calendar_entry(event) for event in self.site.events]
+                + ics.campaign_entries(self.site))
 
     def render_calendar(self) -> bytes:
         return ics.build_calendar(self.site.config, self.calendar_entries())
 
     def render_event_ics(self, event: Event) -> bytes:
-        return ics.build_event_calendar(self.site.config, self.entries[event.uid])
+        return ics.build_event_calendar(self.site.config, self.calendar_entry(event))
+
+    def calendar_entry(self, event: Event) -> ics.CalendarEntry:
+        """The feed's view of an event (page, JSON-LD and feeds all read this one)."""
+        entry = self._entries.get(event.uid)
+        if entry is None:
+            entry = self._entries[event.uid] = ics.entry_for_event(self.site.config, event)
+        return entry
 
     def render_sitemap(self) -> bytes:
         urls = [p.url for p in self.site.pages] + [e.url for e in self.site.events]

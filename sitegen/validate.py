@@ -261,9 +261,8 @@ def skipped_files(reader: Reader) -> list[Problem]:
         directory = reader.content_dir / folder
         if not directory.is_dir():
             continue
-        for entry in sorted(os.scandir(directory), key=lambda e: e.name):
-            if entry.name.endswith(".md"):
-                continue  # read (and if need be reported) by the reader
+        others = [e for e in os.scandir(directory) if not e.name.endswith(".md")]
+        for entry in sorted(others, key=lambda e: e.name):  # .md files: the reader's
             if EDITOR_LEFTOVERS.search(entry.name):
                 continue
             warnings.append(Problem(reader.shown(Path(entry.path)), None,

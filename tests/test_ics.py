@@ -411,6 +411,33 @@ def test_unchanged_or_new_events_are_fine() -> None:
     assert published_then(make_event(), make_webinar()) == []
 
 
+def test_events_written_once_make_the_feed_icalendar_would_write_whole() -> None:
+    config = make_config()
+    entries = [ics.entry_for_event(config, e) for e in (make_webinar(), make_event())]
+    entries += ics.entries_for_campaign(config, make_campaign(), "/deposer/")
+    ics.build_calendar(config, entries)  # the VEVENTs are now remembered
+    whole = ics.new_calendar(config, entries, listing=True)
+    for entry in sorted(entries, key=lambda e: (ics.moment(e.start), e.uid)):
+        whole.add_component(ics.vevent(entry))
+    assert ics.build_calendar(config, entries) == whole.to_ical(sorted=False)
+    single = ics.new_calendar(config, entries[:1], listing=False)
+    single.add_component(ics.vevent(entries[0]))
+    assert ics.build_event_calendar(config, entries[0]) == single.to_ical(sorted=False)
+
+
+def test_the_feed_a_build_wrote_is_known_without_reading_it() -> None:
+    """The preview compares with the entries it wrote instead of parsing its own feed:
+    both must say the same of every kind of item."""
+    config = make_config()
+    events = [make_event(), make_webinar(), make_event(uid="annule", status="annulé"),
+              make_event(uid="reporte", status="reporté", sequence=2, address="2 rue Kéréon")]
+    entries = [ics.entry_for_event(config, e) for e in events]
+    entries += ics.entries_for_campaign(config, make_campaign(), "/deposer/")
+    published = ics.read_feed(ics.build_calendar(config, entries))
+    assert len(published) == len(entries) == 6
+    assert ics.as_published(entries) == published
+
+
 @pytest.mark.parametrize("previous", [b"", b"<html>404</html>", b"\xff\xfe\x00garbage",
                                       b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n"])
 def test_unreadable_previous_feed_is_ignored(previous: bytes) -> None:

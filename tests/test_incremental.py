@@ -428,6 +428,19 @@ def test_the_preview_builder_shows_drafts_and_equals_a_clean_preview(project: Pa
     assert not (project / "site/brouillon").exists()
 
 
+def test_the_preview_warns_of_an_event_moved_without_a_sequence_raise(project: Path) -> None:
+    opts = options(project, output="apercu")
+    opts.preview = True
+    builder = Builder(opts, persist=False)
+    builder.build()
+    event = next(p for p in sorted((project / "content/agenda").glob("*.md"))
+                 if re.search(r"^ville: ", p.read_text("utf-8"), re.M))
+    event.write_text(re.sub(r"^ville: .*$", "ville: Morlaix", event.read_text("utf-8"),
+                            count=1, flags=re.M), "utf-8")
+    warnings = [p.format() for p in builder.build([event], complete=True).warnings]
+    assert any(event.name in w and "« sequence »" in w and "lieu" in w for w in warnings)
+
+
 def test_the_cached_reader_reads_exactly_what_validate_reads(project: Path) -> None:
     """cache.read_site_cached mirrors validate.read_site: same records, same problems."""
     from sitegen import validate
