@@ -212,8 +212,10 @@ def load_state(path: Path) -> BuildState | None:
 class MarkdownStore:
     """Rendered Markdown by hash of its text, in SQLite, shared by processes and builds.
 
-    Acts as the dict MarkdownRenderer expects (get, item assignment). New entries are
-    buffered and written in batches; a corrupt database is deleted and started again;
+    Acts as the dict MarkdownRenderer expects (get, item assignment). The keys it holds
+    are read once, so a text it does not have costs no query (every text of a first
+    build). New entries are buffered and written in batches; a corrupt database is
+    deleted and started again;
     if even that fails the store keeps entries in memory for this build only.
     """
 
@@ -222,6 +224,7 @@ class MarkdownStore:
     def __init__(self, path: Path, salt: str):
         self.path, self.salt = path, salt
         self._pid, self._db, self._pending, self._memory = 0, None, {}, {}
+        self._known: set[str] | None = None  # keys in the database: ask it for those only
 
     def _connection(self) -> sqlite3.Connection | None:
         if self._pid != os.getpid():  # a forked worker opens its own connection
@@ -232,6 +235,8 @@ class MarkdownStore:
                     db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
                     db.execute("PRAGMA synchronous=OFF")
                     db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT)")
+                    if self._known is None:  # forked workers inherit the parent's
+                        self._known = {key for key, in db.execute("SELECT key FROM html")}
                     self._db = db
                     break
                 except (sqlite3.Error, OSError):
@@ -243,7 +248,7 @@ class MarkdownStore:
         full = self.salt + key
         found = self._pending.get(full) or self._memory.get(full)
         db = self._connection()
-        if found is None and db is not None:
+        if found is None and db is not None and full in self._known:
             try:
                 row = db.execute("SELECT value FROM html WHERE key = ?", (full,)).fetchone()
                 found = row[0] if row else None
@@ -269,6 +274,7 @@ class MarkdownStore:
                 db.execute("BEGIN")
                 db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)",
                                self._pending.items())
+            self._known.update(self._pending)
         except sqlite3.Error:
             pass
         self._pending = {}
@@ -332,11 +338,12 @@ def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEnt
             continue
         key = stats.get(f"{folder}/{name}") if stats is not None else None
         key = key or stat_key(path)
-        digest = None
+        digest = data = None
         if entry is None or entry.stat != key or entry.racy or path in recheck:
-            digest = _file_digest(path)
+            data = _file_bytes(path)
+            digest = "absent" if data is None else digest_bytes(data)
         if entry is None or digest not in (None, entry.digest):
-            entry = _parse_file(reader, Path(path), shown, parse, key, digest)
+            entry = _parse_file(reader, Path(path), shown, parse, key, digest, data)
         entry.racy = key is not None and is_racy(key, started)
         entry.stat = key
         entries[f"{kind}:{stem}"] = entry
@@ -361,11 +368,12 @@ def _markdown_files(reader: Any, folder: str) -> list[tuple[str, str, str]]:
 
 
 def _parse_file(reader: Any, path: Path, shown: str, parse: Any, key: StatKey | None,
-                digest: str) -> FileEntry:
-    """Read and check one Markdown file, keeping its problems apart."""
+                digest: str, data: bytes | None) -> FileEntry:
+    """Read (unless its bytes are given) and check one Markdown file, keeping its problems
+    apart."""
     before = list(reader.problems)
     reader.problems.clear()
-    loaded = reader.markdown(path, shown)
+    loaded = reader.markdown(path, shown, data)
     record = parse(*loaded, path.stem, shown, reader.problems) if loaded is not None else None
     problems = list(reader.problems)
     reader.problems[:] = before
@@ -373,8 +381,13 @@ def _parse_file(reader: Any, path: Path, shown: str, parse: Any, key: StatKey | 
 
 
 def _file_digest(path: Path | str) -> str:
+    data = _file_bytes(path)
+    return "absent" if data is None else digest_bytes(data)
+
+
+def _file_bytes(path: Path | str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
-            return digest_bytes(handle.read())
+            return handle.read()
     except OSError:
-        return "absent"
+        return None

@@ -11,6 +11,8 @@ refused with a French message before it costs anything.
 from __future__ import annotations
 
 import errno
+import functools
+import os
 import re
 import stat
 from pathlib import Path
@@ -32,6 +34,7 @@ MAX_BODY_CHARS = 200_000  # Markdown text of one page or field
 MAX_BLOCK_CHARS = 15_000  # one paragraph, list or table (between blank lines)
 MAX_BLOCK_BRACKETS = 100  # "[" per paragraph: Markdown's link parser is quadratic in them
 MAX_BODY_INDENT = 80  # spaces before a Markdown line (lists nested 20 deep)
+DEEP_INDENT = re.compile(rf"^[^\S\n]{{{MAX_BODY_INDENT + 1}}}", re.M)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab and newline allowed
 INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9]{0,17})$")  # longer numbers stay text
 FLOAT_RE = re.compile(r"^[-+]?[0-9]{1,18}\.[0-9]{1,18}$")
@@ -129,9 +132,12 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_text(path: Path, shown: str, content_root: Path) -> str:
-    """Read a UTF-8 text file, refusing what an editor could not mean to publish."""
-    data = _read_bytes(path, shown, content_root)
+def read_text(path: Path, shown: str, content_root: Path, data: bytes | None = None) -> str:
+    """Read a UTF-8 text file, refusing what an editor could not mean to publish.
+
+    `data`: the file's bytes when the caller has just read them (hashing them); the file
+    is checked all the same, not read again."""
+    data = _read_bytes(path, shown, content_root, data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -150,15 +156,19 @@ def read_text(path: Path, shown: str, content_root: Path) -> str:
     return text
 
 
-def _read_bytes(path: Path, shown: str, content_root: Path) -> bytes:
+def _read_bytes(path: Path, shown: str, content_root: Path, known: bytes | None = None
+                ) -> bytes:
     """The bytes of a regular file inside content/, at most MAX_TEXT_BYTES of them."""
     data = b""
     try:
-        inside = _is_inside(path.resolve(), content_root.resolve())
+        inside = _is_inside(_real_path(path), _real_folder(str(content_root)))
         info = path.stat()
         if inside and stat.S_ISREG(info.st_mode) and info.st_size <= MAX_TEXT_BYTES:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_TEXT_BYTES + 1)
+            if known is not None:
+                data = known
+            else:
+                with open(path, "rb") as handle:
+                    data = handle.read(MAX_TEXT_BYTES + 1)
     except FileNotFoundError:
         if path.is_symlink():
             raise_problem(_unresolved(path), None, errors.SYMLINK_BROKEN)
@@ -177,6 +187,24 @@ def _read_bytes(path: Path, shown: str, content_root: Path) -> bytes:
     if size > MAX_TEXT_BYTES:
         raise_problem(shown, None, errors.too_large(size / 1e6, MAX_TEXT_BYTES / 1e6))
     return data
+
+
+def _real_path(path: Path) -> Path:
+    """path.resolve(), resolving each folder once rather than once per file in it."""
+    if path.is_symlink():
+        return path.resolve()
+    return _real_folder(str(path.parent)) / path.name
+
+
+def _real_folder(folder: str) -> Path:
+    """A folder with its links resolved, remembered while the folder stays the same."""
+    info = os.lstat(folder)  # a folder replaced by a link, or moved, gets another entry
+    return _resolved_folder(folder, info.st_ino, info.st_dev, info.st_mode)
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolved_folder(folder: str, inode: int, device: int, mode: int) -> Path:
+    return Path(folder).resolve()
 
 
 def _unresolved(path: Path) -> str:
@@ -377,6 +405,9 @@ def markdown_problem(text: str) -> tuple[int, tuple[str, str]] | None:
     """(line within text, message) when Markdown is too big or tangled to render quickly."""
     if len(text) > MAX_BODY_CHARS:
         return 1, errors.body_too_long(len(text), MAX_BODY_CHARS)
+    if (len(text) <= MAX_BLOCK_CHARS and text.count("[") <= MAX_BLOCK_BRACKETS
+            and not DEEP_INDENT.search(text)):
+        return None  # the usual page: no block can break a limit (the scan below is slower)
     line = 1
     for block in re.split(r"(\n[ \t]*\n)", text):
         for offset, row in enumerate(block.split("\n")):
@@ -389,9 +420,10 @@ def markdown_problem(text: str) -> tuple[int, tuple[str, str]] | None:
     return None
 
 
-def load_markdown_file(path: Path, shown: str, content_root: Path) -> tuple[Mapping, str, int]:
+def load_markdown_file(path: Path, shown: str, content_root: Path, data: bytes | None = None
+                       ) -> tuple[Mapping, str, int]:
     """Read a Markdown file: (front matter mapping, body, first line of body)."""
-    text = read_text(path, shown, content_root)
+    text = read_text(path, shown, content_root, data)
     head, body, body_line = split_front_matter(text, shown)
     data = parse_yaml(head, shown, line_offset=1)
     if data is None:

@@ -72,9 +72,9 @@ class Reader:
         return [(p, self.shown(p)) for p in sorted(directory.glob("*.md"))
                 if not p.name.startswith((".", "~$"))]
 
-    def markdown(self, path: Path, shown: str):
+    def markdown(self, path: Path, shown: str, data: bytes | None = None):
         try:
-            return load_markdown_file(path, shown, self.content_dir)
+            return load_markdown_file(path, shown, self.content_dir, data)
         except ContentFileError as exc:
             self.problems.append(exc.problem)
             return None

@@ -129,7 +129,9 @@ class SiteWriter:
     inode and mtime across the swap; a changed file is written afresh (new mtime, so no
     cache can mistake it for the old one). The live site is never modified: a failed or
     killed build leaves it complete, and the spare without manifest, rebuilt next time.
-    Trade-off: the spare costs one directory tree of links, no file data.
+    Trade-off: the spare costs one directory tree of links, no file data. A first build
+    leaves none: the first build that reuses files makes it (a build from a fresh clone,
+    as in CI, never needs one).
     Methods `put` and `keep` may run in forked worker processes.
     """
 
@@ -138,10 +140,7 @@ class SiteWriter:
         self.spare = output.parent / f".{output.name}-spare"
         self.live = _read_manifest(output)
         self.held: dict[str, str] = {}  # what the spare folder holds now (from its manifest)
-        self._folders: set[Path] = set()  # folders known to exist in the spare or the mirror
-        # First build (no live site): each file is linked, as it is written, into the
-        # mirror, which becomes the next spare; so workers share that work.
-        self.mirror = output.parent / f".{output.name}-mirror" if not self.live else None
+        self._folders: set[Path] = set()  # folders known to exist in the spare
 
     def open(self, paths: set[str]) -> None:
         """Trust or reset the spare folder; remove what the next site will not have."""
@@ -152,10 +151,6 @@ class SiteWriter:
             shutil.rmtree(self.spare, ignore_errors=True)
         self.spare.mkdir(parents=True, exist_ok=True)
         manifest.unlink(missing_ok=True)  # from now on the spare is work in progress
-        mirror = self.output.parent / f".{self.output.name}-mirror"
-        shutil.rmtree(mirror, ignore_errors=True)  # a killed first build's
-        if self.mirror is not None:
-            self.mirror.mkdir()
         for rel in sorted(set(self.held) - paths):
             _remove_file(self.spare, rel)
 
@@ -166,7 +161,6 @@ class SiteWriter:
             return digest, False
         target = self._fresh(rel)
         target.write_bytes(data)
-        self._mirror_file(rel, target)
         return digest, True
 
     def keep(self, rel: str) -> bool:
@@ -182,9 +176,7 @@ class SiteWriter:
         signature = digest.hexdigest()
         if self.live.get(rel) == signature and self._link(rel):
             return signature, False
-        target = self._fresh(rel)
-        shutil.copyfile(source, target)
-        self._mirror_file(rel, target)
+        shutil.copyfile(source, self._fresh(rel))
         return signature, True
 
     def finish(self, target: dict[str, str], foreign: list[str] = ()) -> bool:
@@ -198,13 +190,8 @@ class SiteWriter:
             return False
         had_manifest = (self.output / MANIFEST).is_file()
         _swap(self.spare, self.output)
-        if not had_manifest:  # first build, or a replaced folder: make a spare of the new site
+        if not had_manifest:  # first build, or a replaced folder: no spare until one is needed
             shutil.rmtree(self.spare, ignore_errors=True)
-            if self.mirror is not None:
-                os.rename(self.mirror, self.spare)
-                _write_manifest(self.spare, target)
-            else:
-                _mirror(self.output, self.spare, target)
         for rel in foreign:
             path = self.spare / rel.rstrip("/")
             if path.is_dir() and not path.is_symlink():
@@ -225,18 +212,6 @@ class SiteWriter:
         except OSError:  # another file system, or links not allowed: copy it
             shutil.copyfile(self.output / rel, target)
         return True
-
-    def _mirror_file(self, rel: str, written: Path) -> None:
-        if self.mirror is None:
-            return
-        target = self.mirror / rel
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        try:
-            os.link(written, target)
-        except OSError:  # another file system, or links not allowed: copy it
-            shutil.copyfile(written, target)
 
     def _fresh(self, rel: str) -> Path:
         """The spare path of an output, emptied: never write through a link to the live site."""
@@ -282,18 +257,6 @@ def _remove_file(folder: Path, rel: str) -> None:
         except OSError:
             break
         parent = parent.parent
-
-
-def _mirror(source: Path, target: Path, files: dict[str, str]) -> None:
-    """A copy of a site made of hard links, with its manifest."""
-    for rel in files:
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source / rel, path)
-        except OSError:
-            shutil.copyfile(source / rel, path)
-    _write_manifest(target, files)
 
 
 def _write_manifest(folder: Path, files: dict[str, str]) -> None:

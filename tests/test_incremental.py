@@ -331,13 +331,34 @@ def test_unchanged_files_keep_their_inode_and_mtime(project: Path) -> None:
     assert "Une phrase de plus." in edited.read_text("utf-8")
 
 
-def test_a_first_build_leaves_a_spare_of_links_and_no_mirror(project: Path) -> None:
+def test_the_spare_is_made_of_links_by_the_first_build_that_needs_it(project: Path) -> None:
     Builder(options(project)).build()
     site, spare = project / "site", project / ".site-spare"
+    assert not spare.exists()  # a build from a fresh clone never needs one
+    page = project / "content/pages/programme.md"
+    page.write_text(page.read_text("utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    Builder(options(project)).build()
     files = [p.relative_to(site) for p in site.rglob("*") if p.is_file() and p.name != MANIFEST]
-    assert len(files) > 10
-    assert all((spare / rel).stat().st_ino == (site / rel).stat().st_ino for rel in files)
-    assert not (project / ".site-mirror").exists()
+    linked = [rel for rel in files if (spare / rel).stat().st_ino == (site / rel).stat().st_ino]
+    assert sorted(set(files) - set(linked)) == [Path("programme/index.html")]
+
+
+def test_markdown_is_converted_once_per_text_across_builds(project: Path, monkeypatch) -> None:
+    from sitegen import render
+
+    Builder(options(project)).build()
+    converted = []
+    convert = render.cmarkgfm.markdown_to_html_with_extensions
+    monkeypatch.setattr(render.cmarkgfm, "markdown_to_html_with_extensions",
+                        lambda text, **kw: converted.append(text) or convert(text, **kw))
+    base = project / "templates/base.html"
+    base.write_text(base.read_text("utf-8").replace("</body>", "<!-- x --></body>"), "utf-8")
+    result = Builder(options(project)).build()  # a new process: every page again
+    assert result.report.rendered > 15 and converted == []  # all from the store
+    page = project / "content/pages/programme.md"
+    page.write_text(page.read_text("utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    Builder(options(project)).build()
+    assert len(converted) == 1 and converted[0].endswith("Une phrase de plus.\n")
 
 
 def test_a_rebuild_without_change_reads_and_writes_nothing(project: Path) -> None:
