@@ -21,12 +21,13 @@ import pickle
 import sqlite3
 import sys
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 CACHE_VERSION = 1
-PART = 500  # entries per pickled slice of the state
+SHARDS = 16  # files the entries of content files are saved in
 RACY_NS = 2_000_000_000  # file-system stamps may be this coarse (FAT: 2 s)
 FINE_RACY_NS = 100_000_000  # stamps with a fraction of a second: jiffies (4-10 ms) or finer
 LIBRARIES = ("jinja2", "cmarkgfm", "markupsafe", "nh3", "yaml", "icalendar", "babel")
@@ -161,6 +162,7 @@ class BuildState:
     dep_sets: list[frozenset] = field(default_factory=list)  # id -> {(key, fingerprint)}
     folders: dict[int, dict] = field(default_factory=dict)  # output inode -> folder stamps
     snapshot: Snapshot | None = None
+    names: dict[str, str] = field(default_factory=dict)  # French day and month names (Babel)
 
 
 def load_pickle(path: Path, expected: type) -> Any:
@@ -173,40 +175,60 @@ def load_pickle(path: Path, expected: type) -> Any:
     return value if isinstance(value, expected) else None
 
 
-def save_pickle(path: Path, value: Any, parts: dict | None = None) -> None:
-    """Write atomically (a killed build leaves the previous file); errors are ignored.
-
-    `parts`, a large dict, follows in slices of PART items, each pickled on its own: the
-    pickler remembers every object it wrote, and that memory would peak with one dump.
-    """
+def save_pickle(path: Path, value: Any) -> None:
+    """Write atomically (a killed build leaves the previous file); errors are ignored."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as handle:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            items = list((parts or {}).items())
-            for start in range(0, len(items), PART):
-                pickle.dump(dict(items[start:start + PART]), handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     except Exception:  # noqa: BLE001 - a cache that cannot be saved is rebuilt next time
         temporary.unlink(missing_ok=True)
 
 
-def load_state(path: Path) -> BuildState | None:
-    """A BuildState saved with its entries as parts, or None if missing or unreadable."""
-    try:
-        with open(path, "rb") as handle:
-            state = pickle.load(handle)
-            if not isinstance(state, BuildState):
-                return None
-            while True:
-                try:
-                    state.entries.update(pickle.load(handle))
-                except EOFError:
-                    return state
-    except Exception:  # noqa: BLE001 - any broken cache is simply rebuilt
-        return None
+class EntryShards:
+    """The content files' entries, saved in SHARDS files by name: a rebuild after one edit
+    writes one small file, not the records of the whole site.
+
+    Each file holds (salt, entries) and is written atomically; entries check themselves
+    against the disk (stat, hash), so files saved by different builds mix safely.
+    """
+
+    def __init__(self, folder: Path, salt: str):
+        self.folder, self.salt = folder, salt
+        self.saved: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]  # as last on disk
+
+    def load(self) -> dict[str, FileEntry]:
+        entries: dict[str, FileEntry] = {}
+        for number in range(SHARDS):
+            found = load_pickle(self._path(number), tuple)
+            if found and len(found) == 2 and found[0] == self.salt:
+                entries.update(found[1])
+                self.saved[number] = _marks(found[1])
+        return entries
+
+    def save(self, entries: dict[str, FileEntry]) -> None:
+        shards: list[dict[str, FileEntry]] = [{} for _ in range(SHARDS)]
+        for name, entry in entries.items():
+            shards[_shard(name)][name] = entry
+        for number, shard in enumerate(shards):
+            marks = _marks(shard)
+            if marks != self.saved[number]:
+                save_pickle(self._path(number), (self.salt, shard))
+                self.saved[number] = marks
+
+    def _path(self, number: int) -> Path:
+        return self.folder / f"entries-{number:02d}.pickle"
+
+
+def _shard(name: str) -> int:
+    return zlib.crc32(name.encode()) % SHARDS
+
+
+def _marks(entries: dict[str, FileEntry]) -> dict[str, tuple]:
+    """What tells a saved entry from a changed one (its record follows from its hash)."""
+    return {name: (entry.digest, entry.stat, entry.racy) for name, entry in entries.items()}
 
 
 class MarkdownStore:

@@ -8,7 +8,6 @@ and French spacing around punctuation.
 
 from __future__ import annotations
 
-import functools
 import html as _html
 import math
 import re
@@ -37,20 +36,37 @@ NNBSP = "\u202f"
 
 def _weekday_name(d: date) -> str:
     """Return the French weekday name of d, e.g. "mercredi"."""
-    return _name(date(2024, 1, 1 + d.weekday()), "EEEE")  # 1 January 2024 was a Monday
+    return _name("EEEE", d.weekday() + 1)  # 1 January 2024 was a Monday
 
 
 def _month_name(d: date) -> str:
     """Return the French month name of d, e.g. "février"."""
-    return _name(date(2024, d.month, 1), "MMMM")
+    return _name("MMMM", d.month)
 
 
-@functools.cache
-def _name(d: date, pattern: str) -> str:
-    """Babel is slow to call thousands of times for the same 19 names: ask it once each."""
-    from babel.dates import format_date  # imported when a date is first written
+_NAMES: dict[str, str] = {}  # "MMMM 2" -> "février": what Babel said, once per name
 
-    return format_date(d, pattern, locale=LOCALE)
+
+def _name(pattern: str, number: int) -> str:
+    key = f"{pattern} {number}"
+    found = _NAMES.get(key)
+    if found is None:
+        from babel.dates import format_date  # imported when a new name is first needed
+
+        day = date(2024, 1, number) if pattern == "EEEE" else date(2024, number, 1)
+        found = _NAMES[key] = format_date(day, pattern, locale=LOCALE)
+    return found
+
+
+def known_names() -> dict[str, str]:
+    """The day and month names asked of Babel so far, to keep in a build cache."""
+    return dict(_NAMES)
+
+
+def remember_names(names: dict[str, str]) -> None:
+    """Names kept from an earlier run with the same Babel: loading its locale data costs
+    more than a whole one-page rebuild."""
+    _NAMES.update(names)
 
 
 def _day(d: date, weekday: bool) -> str:

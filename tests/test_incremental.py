@@ -10,6 +10,8 @@ import datetime as dt
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -361,6 +363,23 @@ def test_markdown_is_converted_once_per_text_across_builds(project: Path, monkey
     assert len(converted) == 1 and converted[0].endswith("Une phrase de plus.\n")
 
 
+def test_a_one_page_rebuild_leaves_heavy_libraries_unloaded(project: Path) -> None:
+    """Imports are most of a one-page rebuild: the calendar library, the locale data (day
+    and month names are kept in the cache) and the process pool wait until needed."""
+    probe = "\n".join([
+        "import sys", f"sys.path.insert(0, {str(ROOT)!r})", "from sitegen.cli import main",
+        "assert main(sys.argv[1:]) == 0",
+        "print(sorted(m for m in ('babel', 'icalendar', 'multiprocessing') if m in sys.modules))"])
+    command = [sys.executable, "-c", probe, "--today", TODAY.isoformat()]
+    first = subprocess.run(command, cwd=project, capture_output=True, text=True, check=True)
+    assert "['babel', 'icalendar'" in first.stdout.splitlines()[-1]  # a first build needs them
+    page = project / "content/pages/programme.md"
+    page.write_text(page.read_text("utf-8") + "\nUne phrase de plus.\n", "utf-8")
+    again = subprocess.run(command, cwd=project, capture_output=True, text=True, check=True)
+    assert again.stdout.strip().endswith("[]"), again.stdout
+    assert "Une phrase de plus." in (project / "site/programme/index.html").read_text("utf-8")
+
+
 def test_a_rebuild_without_change_reads_and_writes_nothing(project: Path) -> None:
     Builder(options(project)).build()
     manifest = (project / "site/.sitegen.json").stat()
@@ -401,8 +420,10 @@ def test_a_same_size_same_stamp_edit_is_still_seen(project: Path) -> None:
 def test_a_corrupt_cache_is_ignored(project: Path) -> None:
     builder = Builder(options(project))
     builder.build()
-    for name in ("state.pickle", "snapshot.pickle"):
-        (builder.folder / name).write_bytes(b"not a pickle")
+    pickles = sorted(builder.folder.glob("*.pickle"))
+    assert len(pickles) > 3  # state, snapshot, entries of content files
+    for path in pickles:
+        path.write_bytes(b"not a pickle")
     builder.store_path.write_bytes(b"not a database either")
     page = project / "content/pages/programme.md"
     page.write_text(page.read_text("utf-8") + "\nEncore.\n", "utf-8")
