@@ -309,12 +309,13 @@ def now_ns() -> int:
 
 def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
                      previous: dict[str, FileEntry], recheck: set[str] = frozenset(),
-                     stats: dict[str, StatKey] | None = None
+                     stats: dict[str, StatKey] | None = None, jobs: int = 1
                      ) -> tuple[Any, list, dict[str, FileEntry], dict[str, str]]:
     """validate.read_site, reusing the records of unchanged Markdown files.
 
     Returns (site or None, problems, the new file entries, source hash by record address).
-    Settings and data files are small: they are parsed again every time. `stats`: stat
+    Settings and data files are small: they are parsed again every time. `jobs`: processes
+    that may parse Markdown files (when many changed). `stats`: stat
     keys of the content files by relative path, when the caller has just taken them.
     """
     from . import validate
@@ -326,8 +327,8 @@ def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
     sources.update((name, _file_digest(content_dir / name)) for name in validate.DATA_FILES)
     config = load_config(content_dir, reader.shown(content_dir / "site.yaml"))
     entries: dict[str, FileEntry] = {}
-    pages = _read_kind(reader, "pages", parse_page, previous, entries, recheck, stats)
-    events = _read_kind(reader, "agenda", parse_event, previous, entries, recheck, stats)
+    pages = _read_kind(reader, "pages", parse_page, previous, entries, recheck, stats, jobs)
+    events = _read_kind(reader, "agenda", parse_event, previous, entries, recheck, stats, jobs)
     site, problems = validate.assemble_site(reader, config, pages, events, today, preview)
     if site is not None:
         for kind, records in (("page", site.pages), ("event", site.events)):
@@ -337,42 +338,80 @@ def read_site_cached(content_dir: Path, root: Path, today: Any, preview: bool,
 
 
 def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEntry],
-               entries: dict[str, FileEntry], recheck: set[str], stats: dict | None) -> list:
-    """The records of one folder of Markdown files (validate._read_markdown_kind, cached)."""
+               entries: dict[str, FileEntry], recheck: set[str], stats: dict | None,
+               jobs: int = 1) -> list:
+    """The records of one folder of Markdown files (validate._read_markdown_kind, cached).
+
+    Files whose entry is still good are taken as they are; the others are parsed, on
+    `jobs` forked processes when there are many (a first build)."""
     from . import errors
     from .errors import Problem
     from .model import SLUG_RE
 
     kind = "page" if folder == "pages" else "event"
-    records, started = [], now_ns()
+    started = now_ns()
+    slots: list[tuple] = []  # in file order: (address, FileEntry | Problem | todo index, stat)
+    todo: list[tuple] = []  # files to parse: (path, shown, stat key, digest, bytes)
     for name, path, shown in _markdown_files(reader, folder):
         stem = name[:-3]
-        entry = previous.get(f"{kind}:{stem}")
+        address = f"{kind}:{stem}"
+        entry = previous.get(address)
         if (entry is not None and stats is not None and not entry.racy and path not in recheck
                 and entry.stat is not None and entry.stat == stats.get(f"{folder}/{name}")):
-            entries[f"{kind}:{stem}"] = entry  # the common case, kept short for large sites
-            reader.problems.extend(entry.problems)
-            if entry.record is not None:
-                records.append(entry.record)
+            slots.append((address, entry, entry.stat))  # the common case: kept short
             continue
         if not SLUG_RE.match(stem):
-            reader.problems.append(Problem(shown, None, *errors.bad_file_name(name)))
+            slots.append((address, Problem(shown, None, *errors.bad_file_name(name)), None))
             continue
         key = stats.get(f"{folder}/{name}") if stats is not None else None
         key = key or stat_key(path)
         digest = data = None
-        if entry is None or entry.stat != key or entry.racy or path in recheck:
+        if entry is not None and (entry.stat != key or entry.racy or path in recheck):
             data = _file_bytes(path)
             digest = "absent" if data is None else digest_bytes(data)
         if entry is None or digest not in (None, entry.digest):
-            entry = _parse_file(reader, Path(path), shown, parse, key, digest, data)
+            slots.append((address, len(todo), key))
+            todo.append((path, shown, key, digest, data))
+        else:
+            slots.append((address, entry, key))  # touched, same bytes
+    parsed = _parse_files(reader, parse, todo, jobs)
+    records = []
+    for address, found, key in slots:
+        if isinstance(found, Problem):
+            reader.problems.append(found)
+            continue
+        entry = parsed[found] if isinstance(found, int) else found
         entry.racy = key is not None and is_racy(key, started)
         entry.stat = key
-        entries[f"{kind}:{stem}"] = entry
+        entries[address] = entry
         reader.problems.extend(entry.problems)
         if entry.record is not None:
             records.append(entry.record)
     return records
+
+
+PARALLEL_READ = 64  # fewer files to parse than this: forking costs more than it saves
+_READING: tuple | None = None  # (reader, parse) that forked readers inherit
+
+
+def _parse_files(reader: Any, parse: Any, todo: list[tuple], jobs: int) -> list[FileEntry]:
+    """Parse files in order, in forked processes when there are many."""
+    global _READING
+    if jobs <= 1 or len(todo) < PARALLEL_READ:
+        return [_parse_file(reader, parse, *job) for job in todo]
+    import multiprocessing
+
+    _READING = (reader, parse)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_parse_in_worker, todo, chunksize=-(-len(todo) // (4 * jobs)))
+    finally:
+        _READING = None
+
+
+def _parse_in_worker(job: tuple) -> FileEntry:
+    assert _READING is not None
+    return _parse_file(*_READING, *job)
 
 
 def _markdown_files(reader: Any, folder: str) -> list[tuple[str, str, str]]:
@@ -389,14 +428,18 @@ def _markdown_files(reader: Any, folder: str) -> list[tuple[str, str, str]]:
     return [(e.name, e.path, f"{prefix}/{e.name}") for e in sorted(entries, key=lambda e: e.name)]
 
 
-def _parse_file(reader: Any, path: Path, shown: str, parse: Any, key: StatKey | None,
-                digest: str, data: bytes | None) -> FileEntry:
+def _parse_file(reader: Any, parse: Any, path: str, shown: str, key: StatKey | None,
+                digest: str | None, data: bytes | None) -> FileEntry:
     """Read (unless its bytes are given) and check one Markdown file, keeping its problems
     apart."""
+    if data is None:
+        data = _file_bytes(path)
+        digest = "absent" if data is None else digest_bytes(data)
     before = list(reader.problems)
     reader.problems.clear()
-    loaded = reader.markdown(path, shown, data)
-    record = parse(*loaded, path.stem, shown, reader.problems) if loaded is not None else None
+    stem = os.path.basename(path)[:-3]
+    loaded = reader.markdown(Path(path), shown, data)
+    record = parse(*loaded, stem, shown, reader.problems) if loaded is not None else None
     problems = list(reader.problems)
     reader.problems[:] = before
     return FileEntry(key, digest, False, record, problems)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitegen import schedule
+from sitegen.errors import ContentError
 from sitegen.pipeline import Builder, BuildOptions
 from sitegen.write import MANIFEST
 
@@ -65,3 +66,19 @@ def test_a_parallel_rebuild_after_an_edit_matches_a_serial_one(
     style = synthetic / "site.yaml"  # a setting read by every page: all are rendered again
     style.write_text(style.read_text("utf-8").replace("TNE démo", "TNE d'essai"), "utf-8")
     assert build(synthetic, outputs[1], 1) == build(synthetic, outputs[2], 2)
+
+
+def test_files_read_in_parallel_report_the_problems_of_a_serial_read(
+        synthetic: Path, tmp_path: Path) -> None:
+    pages = sorted((synthetic / "pages").glob("page-*.md"))
+    pages[3].write_text("---\ntitre: [pas fermé\n---\nTexte.\n", "utf-8")
+    pages[40].write_text(pages[40].read_text("utf-8").replace("titre:", "titer:", 1), "utf-8")
+    (synthetic / "pages" / "Mauvais Nom.md").write_text("---\ntitre: x\n---\n", "utf-8")
+    reported = {}
+    for jobs in (1, 2):
+        with pytest.raises(ContentError) as failure:
+            Builder(BuildOptions(synthetic, ROOT / "templates", tmp_path / f"j{jobs}" / "site",
+                                 TODAY, root=tmp_path, jobs=jobs)).build()
+        reported[jobs] = [problem.format() for problem in failure.value.problems]
+    assert len(reported[1]) >= 3 and reported[1] == reported[2]
+    assert any("titer" in line for line in reported[2])
