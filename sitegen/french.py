@@ -204,8 +204,26 @@ def _text(chunk: str) -> str:
     return typography(_SPACING_ENTITY.sub(lambda m: _html.unescape(m.group()), chunk))
 
 
+_TAG_SPLIT = re.compile(f"({_HTML_TOKEN.pattern.replace('</?([A-Za-z]', '</?(?:[A-Za-z]')})",
+                        re.DOTALL | re.VERBOSE)
+_SPECIAL_TAG = re.compile(
+    rf"<(?:{'|'.join(sorted(_RAW_TEXT_TAGS | _VERBATIM_TAGS))})(?![^\s/>])", re.IGNORECASE)
+
+
 def typography_html(html: str) -> str:
     """Apply typography to the text nodes of an HTML fragment, not to code or tags."""
+    if not _TYPOGRAPHY_MATTERS.search(html):
+        return html
+    if _SPECIAL_TAG.search(html):
+        return _typography_around_code(html)
+    parts = _TAG_SPLIT.split(html)  # text, tag, text, tag, …, text
+    for i in range(0, len(parts), 2):
+        parts[i] = _text(parts[i])
+    return "".join(parts)
+
+
+def _typography_around_code(html: str) -> str:
+    """typography_html, token by token, for fragments with code or raw text elements."""
     out: list[str] = []
     pos, verbatim_depth = 0, 0
     while (tag := _HTML_TOKEN.search(html, pos)) is not None:

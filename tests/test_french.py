@@ -6,7 +6,7 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.french import (
@@ -269,3 +269,12 @@ def test_typography_html_properties(html: str) -> None:
 def test_typography_html_never_raises(html: str) -> None:
     once = typography_html(html)
     assert typography_html(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='<>/!-"\'= :;?«»&a\u00a0\u202f\npb', max_size=60))
+def test_fast_typography_equals_the_token_by_token_one(fragment: str) -> None:
+    """Without code or raw text elements, whole-fragment splitting gives the same result."""
+    from sitegen.french import _typography_around_code
+
+    assert typography_html(fragment) == _typography_around_code(fragment)
