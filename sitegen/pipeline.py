@@ -195,7 +195,7 @@ class Builder:
         stats = {k[8:]: v for k, v in inputs.items() if k.startswith("content/")}
         site, problems, entries, sources = cache.read_site_cached(
             options.content_dir, options.root, options.today, options.preview,
-            state.entries, recheck, stats, options.jobs)
+            state.entries, recheck, stats)
         if site is None:
             raise ContentError(problems)
         if _agenda_changed(snapshot, inputs, recheck, options.content_dir):

@@ -68,7 +68,7 @@ def test_a_parallel_rebuild_after_an_edit_matches_a_serial_one(
     assert build(synthetic, outputs[1], 1) == build(synthetic, outputs[2], 2)
 
 
-def test_files_read_in_parallel_report_the_problems_of_a_serial_read(
+def test_a_parallel_build_reports_the_problems_of_a_serial_one(
         synthetic: Path, tmp_path: Path) -> None:
     pages = sorted((synthetic / "pages").glob("page-*.md"))
     pages[3].write_text("---\ntitre: [pas fermé\n---\nTexte.\n", "utf-8")
