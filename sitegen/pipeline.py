@@ -167,13 +167,18 @@ class Builder:
     def build(self, changed_paths: Iterable[Path] | None = None,
               complete: bool = False) -> BuildResult:
         """Bring the output folder up to date with the content; see the class docstring."""
-        collecting = gc.isenabled()
-        gc.disable()  # a build makes many objects and frees few: scanning them is wasted
         try:
             return self._build(changed_paths, complete)
         finally:
-            if collecting:
-                gc.enable()
+            if self.persist:
+                gc.unfreeze()  # see _build: the collector may look at everything again
+            # A preview keeps them frozen: a full collection of a large site takes about a
+            # second, which the preview spends when idle (collect_garbage).
+
+    def collect_garbage(self) -> None:
+        """Collect everything, frozen objects included (a long-running preview, when idle)."""
+        gc.unfreeze()
+        gc.collect()
 
     def _build(self, changed_paths: Iterable[Path] | None, complete: bool) -> BuildResult:
         started = time.perf_counter()
@@ -198,6 +203,9 @@ class Builder:
             state.entries, recheck, stats)
         if site is None:
             raise ContentError(problems)
+        # The records of a large site live as long as the build: the collector need not
+        # look at them again and again (nor would forked workers then copy them by doing so).
+        gc.freeze()
         if _agenda_changed(snapshot, inputs, recheck, options.content_dir):
             problems = problems + self._moved_events(site)
         result = self._render_and_write(site, state, sources, self._templates(inputs))

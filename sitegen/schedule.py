@@ -154,14 +154,13 @@ def render_outputs(job: RenderJob, paths: list[str], jobs: int) -> Rendered:
     total.processes = jobs  # ... so that every fresh fork inherits them ready to use
     chunks = [paths[i:i + CHUNK] for i in range(CHUNK, len(paths), CHUNK)]
     gc.freeze()  # the collector of a worker must not touch (so copy) every inherited object
+    # (the Builder unfreezes at the end of the build)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.enable,
-                                                      maxtasksperchild=RECYCLE) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, maxtasksperchild=RECYCLE) as pool:
             for part in pool.imap_unordered(_render_in_worker, chunks):
                 _merge(total, part)
     finally:
         _JOB = None
-        gc.unfreeze()
     return total
 
 

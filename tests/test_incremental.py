@@ -231,6 +231,10 @@ class PreviewEqualsClean(IncrementalEqualsClean):
         self.counter = 0
         self.restart_from_disk_cache()
 
+    def teardown(self) -> None:
+        self.builder.collect_garbage()  # as the preview does when idle
+        super().teardown()
+
     @rule()
     def restart_from_disk_cache(self) -> None:  # a restarted preview keeps nothing
         opts = options(self.root, self.today, output="apercu")

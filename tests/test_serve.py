@@ -613,3 +613,22 @@ def test_in_a_real_browser_the_open_page_follows_the_files(project, chromium):
         server.stop()
     assert outside == []
     assert not [e for e in console_errors if "Content Security Policy" in e], console_errors
+
+
+def test_the_preview_collects_its_garbage_when_idle(tmp_path, monkeypatch):
+    """Builds leave the site's objects out of the collector's way; after a few builds an
+    idle scan collects everything, so a long editing session does not grow without end."""
+    import datetime as dt
+    import gc
+
+    monkeypatch.setattr(serve, "SWEEP_AFTER_BUILDS", 2)
+    project = make_project(tmp_path)
+    options = BuildOptions(project / "content", project / "templates", project / "apercu",
+                           dt.date(2025, 3, 1), root=project, preview=True)
+    preview = serve.Preview(options, pin_today=True, debug=False)
+    page = project / "content" / "pages" / "programme.md"
+    for i in range(2):
+        preview.rebuild() if i == 0 else preview.rebuild({str(page)})
+        assert gc.get_freeze_count() > 0  # the records stay out of the collector's way
+    preview.poll()  # nothing new: idle
+    assert preview.unswept == 0 and gc.get_freeze_count() == 0
