@@ -44,19 +44,23 @@ UNMEASURED = "non mesuré (serve indisponible)"
 SETTLE_SECONDS = 10
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, float, float]:
+def run(command: list[str], cwd: Path, memory: bool = False) -> tuple[float, float, float]:
     """Run a command; (wall seconds, peak MB of it and its children added up, as PSS,
-    processor seconds of all its processes)."""
+    processor seconds of all its processes). Memory is sampled only when asked: reading
+    /proc/PID/smaps_rollup walks the page tables of each process, and would slow down
+    (and so misreport) a build of several processes more than a one-process one."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     peak = [0]
     sampler = threading.Thread(target=_sample_memory, args=(process, peak), daemon=True)
-    sampler.start()
+    if memory:
+        sampler.start()
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    sampler.join()
+    if memory:
+        sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"échec de {' '.join(command)} :\n{stderr.decode()[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -129,7 +133,10 @@ def measure_size(pages: int, repeat: int, out: Path) -> dict:
     pairs = zip(colds, floors, strict=True)
     figures["cold_ratio"] = statistics.median(c[0] / f[0] for c, f in pairs)
     figures["cold_cpu"] = statistics.median(c[2] for c in colds)
-    figures["memory_mb"] = max(c[1] for c in colds)
+    for leftover in ("site", ".site-spare", ".cache"):  # one more cold build, for memory
+        shutil.rmtree(site / leftover, ignore_errors=True)
+    time.sleep(SETTLE_SECONDS)
+    figures["memory_mb"] = run(build_command(site), site, memory=True)[1]
     figures["nochange"] = statistics.median(run(build_command(site), site)[0]
                                             for _ in range(repeat))
     page = content / "pages" / "page-00001.md"

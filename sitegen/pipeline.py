@@ -407,8 +407,9 @@ class _Stages:
         except jinja2.TemplateError as exc:
             raise ContentError([template_problem(exc, options.templates_dir,
                                                  options.root)]) from None
-        self.store.salt = cache.digest_bytes(f"{salt}:{site.config.base_url}".encode())
         self.renderer = SiteRenderer(site, self.env, assets, markdown_cache=self.store)
+        self.store.salt = cache.digest_bytes(
+            f"{salt}:{self.renderer.markdown.signature}".encode())
         self.renderer.globals = tracked_globals(self.renderer.globals, self.env)
         inputs = dict(self.templates)
         inputs.update(_input_fingerprints(site, sources, assets))

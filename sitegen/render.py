@@ -58,9 +58,13 @@ class Asset:
 class MarkdownRenderer:
     """Markdown -> safe HTML with French typography, cached by text hash."""
 
-    def __init__(self, base_url: str, cache: dict[str, str] | None = None):
+    def __init__(self, base_url: str, cache: dict[str, str] | None = None,
+                 taken_ids: frozenset[str] = frozenset()):
         self._site_host = urlsplit(base_url).netloc
         self.cache = cache if cache is not None else {}
+        self.taken_ids = taken_ids  # ids the templates use: no heading anchor may repeat one
+        # What the HTML of a text depends on besides the text (part of every cache key).
+        self.signature = f"{base_url}|{','.join(sorted(taken_ids))}"
 
     def __call__(self, text: str) -> Markup:
         key = hashlib.sha256(text.encode()).hexdigest()
@@ -73,7 +77,7 @@ class MarkdownRenderer:
     def _convert(self, text: str) -> str:
         raw = cmarkgfm.markdown_to_html_with_extensions(
             text, options=MARKDOWN_OPTIONS, extensions=MARKDOWN_EXTENSIONS)
-        raw = add_heading_ids(demote_headings(raw))
+        raw = add_heading_ids(demote_headings(raw), self.taken_ids)
         clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                           url_schemes=URL_SCHEMES, link_rel=None,
                           clean_content_tags={"script", "style", "iframe", "object"})
@@ -87,9 +91,10 @@ def demote_headings(html: str) -> str:
     return HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + 1, 6)}", html)
 
 
-def add_heading_ids(html: str) -> str:
-    """Give each heading an id made from its words, so a section can be linked to."""
-    taken: set[str] = set()
+def add_heading_ids(html: str, taken_ids: frozenset[str] = frozenset()) -> str:
+    """Give each heading an id made from its words, so a section can be linked to; an id
+    the page already has (`taken_ids`) gets a number."""
+    taken = set(taken_ids)
 
     def anchor(match: re.Match) -> str:
         level, inner = match.groups()
@@ -164,6 +169,20 @@ def _table_scopes(html: Markup) -> Markup:
         "<th>", '<th scope="col">'), str(html), flags=re.S))
 
 
+TEMPLATE_ID = re.compile(r'\bid="([^"{}]+)"')
+
+
+def template_ids(env: jinja2.Environment) -> frozenset[str]:
+    """The ids written in the HTML templates (read once per environment)."""
+    found = getattr(env, "sitegen_template_ids", None)
+    if found is None:
+        ids: set[str] = set()
+        for name in env.list_templates(extensions=["html"]):
+            ids.update(TEMPLATE_ID.findall(env.loader.get_source(env, name)[0]))
+        found = env.sitegen_template_ids = frozenset(ids)
+    return found
+
+
 def load_assets(templates_dir: Path, env: jinja2.Environment, site: Site) -> dict[str, Asset]:
     """Render the theme's assets (CSS gets the site's colours) and fingerprint them."""
     assets = {}
@@ -186,7 +205,8 @@ class SiteRenderer:
     def __init__(self, site: Site, env: jinja2.Environment, assets: dict[str, Asset],
                  markdown_cache: dict[str, str] | None = None):
         self.site, self.env, self.assets = site, env, assets
-        self.markdown = MarkdownRenderer(site.config.base_url, markdown_cache)
+        self.markdown = MarkdownRenderer(site.config.base_url, markdown_cache,
+                                         template_ids(env))
         self._entries: dict[str, ics.CalendarEntry] = {}  # by UID, made when first needed
         self.globals = self._globals()
 

@@ -203,8 +203,8 @@ class Fingerprints:
 
     def _global(self, name: str) -> str:
         value = self.globals.get(name)
-        if name == "markdown":  # Markdown output depends on the site's host (external links)
-            return self.site.config.base_url
+        if name == "markdown":  # its output depends on the site's host and template ids
+            return getattr(value, "signature", self.site.config.base_url)
         if name in CALLS or name in PURE_GLOBALS:
             return "function"
         return fingerprint(value, self.addresses)

@@ -62,3 +62,19 @@ def test_editors_markdown_as_on_common_platforms():
     html = str(render("Date ~~reportée~~ maintenue.\n\n- un\n  - sous-point\n- deux\n"))
     assert "<del>reportée</del>" in html
     assert "<ul>\n<li>sous-point</li>\n</ul>" in html  # two spaces are enough to nest
+
+
+def test_heading_anchors_never_repeat_an_id_of_the_templates():
+    taken = MarkdownRenderer("https://tne.exemple.fr", taken_ids=frozenset({"contenu"}))
+    html = str(taken("## Contenu\n\n## Contenu\n"))
+    assert '<h2 id="contenu-1">' in html and '<h2 id="contenu-2">' in html
+    assert 'id="contenu"' not in html
+
+
+def test_the_ids_of_the_templates_are_known():
+    from pathlib import Path
+
+    from sitegen.render import make_environment, template_ids
+
+    ids = template_ids(make_environment(Path(__file__).resolve().parent.parent / "templates"))
+    assert {"contenu", "prochains"} <= ids  # the skip link's target, a home section
