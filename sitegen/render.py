@@ -102,7 +102,7 @@ def add_heading_ids(html: str, taken_ids: frozenset[str] = frozenset()) -> str:
         base = slugify(words) or "section"
         slug, number = base, 1
         while slug in taken:
-            slug, number = f"{base}-{number}", number + 1
+            slug, number = f"{base}_{number}", number + 1
         taken.add(slug)
         return f'<h{level} id="{slug}">{inner}</h{level}>'
 
@@ -110,9 +110,10 @@ def add_heading_ids(html: str, taken_ids: frozenset[str] = frozenset()) -> str:
 
 
 def slugify(text: str) -> str:
-    """« Dépôt des projets ! » -> depot-des-projets."""
+    """« Dépôt des projets d'école ! » -> depot-des-projets-decole: the anchors the site had
+    with Python-Markdown's table of contents, so links to a section keep working."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", ascii_text).strip().lower())
 
 
 def mark_external_links(html: str, site_host: str) -> str:
