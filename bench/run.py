@@ -127,6 +127,8 @@ def measure_size(pages: int, repeat: int, out: Path) -> dict:
         else:
             floors.append(run(floor_cmd, site))
             colds.append(run(build_command(site), site))
+    figures["rounds"] = [[round(f[0], 2), round(c[0], 2)] for f, c in zip(floors, colds,
+                                                                          strict=True)]
     figures["floor"] = statistics.median(f[0] for f in floors)
     figures["floor_cpu"] = statistics.median(f[2] for f in floors)
     figures["cold"] = statistics.median(c[0] for c in colds)
@@ -266,6 +268,9 @@ def report(results: list[dict]) -> str:
             verdict = "" if target is None else (
                 f"cible ≤ {target:.2f} : {'atteinte' if ratio <= target else 'MANQUÉE'}")
             lines.append(f"  {label:42} {figures[key]:8.2f} s   {ratio:.3f}   {verdict}")
+            if key == "cold" and "rounds" in figures:
+                pairs = ", ".join(f"{c:.2f}/{f:.2f}" for f, c in figures["rounds"])
+                lines.append(f"  {'  (à froid/plancher, tour par tour)':42} {pairs}")
         lines.append(f"  {'temps processeur, à froid (tous cœurs)':42} {figures['cold_cpu']:8.2f} s"
                      f"   {figures['cold_cpu'] / figures['floor_cpu']:.3f}   (plancher : "
                      f"{figures['floor_cpu']:.2f} s de processeur)")

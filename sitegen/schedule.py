@@ -198,6 +198,7 @@ def _render_chunk(job: RenderJob, paths: list[str]) -> Rendered:
 
 def _merge(total: Rendered, part: Rendered) -> None:
     total.digests.update(part.digests)
-    total.deps.update(part.deps)
+    for path, deps in part.deps.items():  # each chunk brings its own copy of shared sets
+        total.deps[path] = _INTERNED.setdefault(deps, deps)
     total.written += part.written
     total.problems.extend(part.problems)
