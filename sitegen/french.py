@@ -178,13 +178,13 @@ def typography(text: str) -> str:
     return _BEFORE_HIGH_PUNCT.sub(NNBSP, text)
 
 
-_HTML_TOKEN = re.compile(
-    r"""<!--.*?(?:-->|\Z)
+# A comment, a CDATA section, a declaration or a tag; NAME is the tag name's pattern.
+_TOKEN = r"""<!--.*?(?:-->|\Z)
       | <!\[CDATA\[.*?(?:\]\]>|\Z)
       | <[!?][^>]*>?
-      | </?([A-Za-z][^\s/>]*)(?:[^>"']|"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))*>?""",
-    re.DOTALL | re.VERBOSE,
-)
+      | </?NAME(?:[^>"']|"[^"]*(?:"|\Z)|'[^']*(?:'|\Z))*>?"""
+_TAG_NAME = r"[A-Za-z][^\s/>]*"
+_HTML_TOKEN = re.compile(_TOKEN.replace("NAME", f"({_TAG_NAME})"), re.DOTALL | re.VERBOSE)
 _RAW_TEXT_TAGS = frozenset({"script", "style", "textarea"})
 _VERBATIM_TAGS = frozenset({"code", "pre", "kbd", "samp"})
 # Entities for guillemets and no-break spaces (nh3 writes U+00A0 as "&nbsp;") are
@@ -204,8 +204,7 @@ def _text(chunk: str) -> str:
     return typography(_SPACING_ENTITY.sub(lambda m: _html.unescape(m.group()), chunk))
 
 
-_TAG_SPLIT = re.compile(f"({_HTML_TOKEN.pattern.replace('</?([A-Za-z]', '</?(?:[A-Za-z]')})",
-                        re.DOTALL | re.VERBOSE)
+_TAG_SPLIT = re.compile(f"({_TOKEN.replace('NAME', _TAG_NAME)})", re.DOTALL | re.VERBOSE)
 _SPECIAL_TAG = re.compile(
     rf"<(?:{'|'.join(sorted(_RAW_TEXT_TAGS | _VERBATIM_TAGS))})(?![^\s/>])", re.IGNORECASE)
 
