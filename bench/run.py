@@ -17,6 +17,7 @@ on a shared machine a slow moment slows both.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -39,9 +40,13 @@ TARGETS = {  # (N=1000, N=10000); None: no target
 MEMORY_MB = (100, 200)
 PREVIEW_MS = (100, 300)
 UNMEASURED = "non mesuré (serve indisponible)"
-# ext4 skips inodes freed in the last 5 to 10 s when it makes new ones, so creating
-# thousands of files right after deleting thousands is slow: let deletions settle.
-SETTLE_SECONDS = 10
+# Outputs of a previous round are moved into this folder of `out`, emptied only when every
+# figure is taken: after deleting thousands of files, ext4 avoids their inodes for a minute
+# or more, and each new folder's inode is then found by scanning past them. Our build makes
+# a folder per page (pretty addresses), the floor flat files: deleting between rounds made
+# our cold build pay 0.4 to 1.4 s of kernel time the floor does not (measured with perf),
+# which an editor's first build on a fresh clone never pays.
+TRASH = "corbeille"
 
 
 def run(command: list[str], cwd: Path, memory: bool = False) -> tuple[float, float, float]:
@@ -118,9 +123,7 @@ def measure_size(pages: int, repeat: int, out: Path) -> dict:
     floor_cmd = [sys.executable, str(HERE / "floor.py"), str(content), str(site / "plancher")]
     floors, colds = [], []
     for round_ in range(repeat):  # in turns: a slow moment of a shared machine hits both
-        for leftover in ("plancher", "site", ".site-spare", ".cache"):  # not timed
-            shutil.rmtree(site / leftover, ignore_errors=True)
-        time.sleep(SETTLE_SECONDS)
+        set_aside(site, "plancher", "site", ".site-spare", ".cache")
         if round_ % 2:  # who goes first after the clean-up alternates, too
             colds.append(run(build_command(site), site))
             floors.append(run(floor_cmd, site))
@@ -135,9 +138,7 @@ def measure_size(pages: int, repeat: int, out: Path) -> dict:
     pairs = zip(colds, floors, strict=True)
     figures["cold_ratio"] = statistics.median(c[0] / f[0] for c, f in pairs)
     figures["cold_cpu"] = statistics.median(c[2] for c in colds)
-    for leftover in ("site", ".site-spare", ".cache"):  # one more cold build, for memory
-        shutil.rmtree(site / leftover, ignore_errors=True)
-    time.sleep(SETTLE_SECONDS)
+    set_aside(site, "site", ".site-spare", ".cache")  # one more cold build, for memory
     figures["memory_mb"] = run(build_command(site), site, memory=True)[1]
     figures["nochange"] = statistics.median(run(build_command(site), site)[0]
                                             for _ in range(repeat))
@@ -150,6 +151,15 @@ def measure_size(pages: int, repeat: int, out: Path) -> dict:
     for kind, value in preview_latency(site, repeat, edits).items():
         figures[f"preview_{kind}_ms"] = value
     return figures
+
+
+def set_aside(site: Path, *names: str) -> None:
+    """Move what a previous round left in SITE to the trash (see TRASH); not timed."""
+    trash = site.parent / TRASH
+    trash.mkdir(exist_ok=True)
+    for name in names:
+        if (site / name).exists():
+            (site / name).rename(trash / f"{site.name}-{name.lstrip('.')}-{time.time_ns()}")
 
 
 def edit_page(text: str, i: int) -> str:
@@ -305,10 +315,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    # Bytecode of the generator, as installing a package writes it (the floor's libraries
+    # have theirs): with PYTHONDONTWRITEBYTECODE set, every run would compile the sources.
+    compileall.compile_dir(ROOT / "sitegen", quiet=1)
     results = []
-    for pages in args.sizes:
-        print(f"N = {pages} : mesure en cours…", file=sys.stderr, flush=True)
-        results.append(measure_size(pages, args.repeat, args.out.resolve()))
+    try:
+        for pages in args.sizes:
+            print(f"N = {pages} : mesure en cours…", file=sys.stderr, flush=True)
+            results.append(measure_size(pages, args.repeat, args.out.resolve()))
+    finally:
+        shutil.rmtree(args.out / TRASH, ignore_errors=True)
     (args.out / "resultats.json").write_text(json.dumps(results, indent=2), "utf-8")
     print(report(results))
 

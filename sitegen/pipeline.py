@@ -423,27 +423,28 @@ TODAY, ALWAYS, HOST = ("input", "today"), ("input", "always"), ("global", "markd
 
 
 def plan_outputs(site: Site, renderer: Any, assets: dict) -> dict[str, Output]:
-    """Every output with its record and the dependencies its Python code reads.
+    """Every output with its record, the dependencies its Python code reads, and whether it
+    may read every record (schedule.Output.wide).
 
     Keys read through templates are recorded while rendering; these are the others. A
     path this table does not know (a new kind of output) is rendered on every build.
     """
     from .schedule import Output
 
-    known: dict[str, tuple[str | None, tuple]] = {
-        site.config.calendar_file: (None, (CONFIG, EVENTS, CAMPAIGNS)),
-        "sitemap.xml": (None, (("input", "sitemap"),)),
-        "statut.json": (None, (EVENTS, CAMPAIGNS, TODAY)),
-        "404.html": (None, ()), "robots.txt": (None, ()),
+    known: dict[str, tuple[str | None, tuple, bool]] = {
+        site.config.calendar_file: (None, (CONFIG, EVENTS, CAMPAIGNS), True),
+        "sitemap.xml": (None, (("input", "sitemap"),), True),
+        "statut.json": (None, (EVENTS, CAMPAIGNS, TODAY), True),
+        "404.html": (None, (), True), "robots.txt": (None, (), False),
     }
-    for page in site.pages:
-        known[output_path(page.url)] = (f"page:{page.slug}", (HOST,))
+    for page in site.pages:  # a page of its own gabarit may list others (site plan, agenda)
+        known[output_path(page.url)] = (f"page:{page.slug}", (HOST,), page.template != "page")
     for event in site.events:
-        known[output_path(event.url)] = (f"event:{event.slug}", (CONFIG, HOST))
-        known[f"agenda/{event.slug}.ics"] = (f"event:{event.slug}", (CONFIG,))
+        known[output_path(event.url)] = (f"event:{event.slug}", (CONFIG, HOST), False)
+        known[f"agenda/{event.slug}.ics"] = (f"event:{event.slug}", (CONFIG,), False)
     for asset in assets.values():
-        known[asset.url.lstrip("/")] = (None, (("input", f"asset:{asset.name}"),))
-    return {path: Output(render, *known.get(path, (None, (ALWAYS,))))
+        known[asset.url.lstrip("/")] = (None, (("input", f"asset:{asset.name}"),), False)
+    return {path: Output(render, *known.get(path, (None, (ALWAYS,), True)))
             for path, render in renderer.outputs().items()}
 
 

@@ -25,6 +25,7 @@ import nh3
 from markupsafe import Markup
 
 from . import french, ics, jsonld
+from .cmark import markdown_to_html
 from .model import Event, Page, Site, event_status
 
 ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "em", "strong", "h2", "h3", "h4", "h5",
@@ -75,8 +76,7 @@ class MarkdownRenderer:
         return Markup(html)
 
     def _convert(self, text: str) -> str:
-        raw = cmarkgfm.markdown_to_html_with_extensions(
-            text, options=MARKDOWN_OPTIONS, extensions=MARKDOWN_EXTENSIONS)
+        raw = markdown_to_html(text, MARKDOWN_OPTIONS, MARKDOWN_EXTENSIONS)
         raw = add_heading_ids(demote_headings(raw), self.taken_ids)
         clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                           url_schemes=URL_SCHEMES, link_rel=None,

@@ -354,9 +354,9 @@ def test_markdown_is_converted_once_per_text_across_builds(project: Path, monkey
 
     Builder(options(project)).build()
     converted = []
-    convert = render.cmarkgfm.markdown_to_html_with_extensions
-    monkeypatch.setattr(render.cmarkgfm, "markdown_to_html_with_extensions",
-                        lambda text, **kw: converted.append(text) or convert(text, **kw))
+    convert = render.markdown_to_html
+    monkeypatch.setattr(render, "markdown_to_html",
+                        lambda text, *args: converted.append(text) or convert(text, *args))
     base = project / "templates/base.html"
     base.write_text(base.read_text("utf-8").replace("</body>", "<!-- x --></body>"), "utf-8")
     result = Builder(options(project)).build()  # a new process: every page again
