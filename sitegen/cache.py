@@ -390,17 +390,31 @@ def _read_kind(reader: Any, folder: str, parse: Any, previous: dict[str, FileEnt
 
 
 def _markdown_files(reader: Any, folder: str) -> list[tuple[str, str, str]]:
-    """reader.markdown_files as (name, path, shown), resolving only links (much faster)."""
+    """reader.markdown_files as (name, path, shown), resolving only links (much faster).
+
+    A long-running preview lists a folder again only when the folder changed: adding,
+    removing or renaming a file changes its mtime, trusted once it is older than the last
+    listing by more than the file system's stamp granularity (see is_racy)."""
     directory = reader.content_dir / folder
-    try:  # an absolute folder: entry paths compare with the absolute paths of `recheck`
-        entries = [e for e in os.scandir(os.path.abspath(directory)) if e.name.endswith(".md")
+    absolute = os.path.abspath(directory)  # entry paths compare with those of `recheck`
+    prefix, stamp, listed_at = reader.shown(directory), stat_key(absolute), now_ns()
+    known = _LISTINGS.get((absolute, prefix))
+    if known is not None and stamp is not None and known[0] == stamp \
+            and not is_racy(stamp, known[1]):
+        return known[2]
+    try:
+        entries = [e for e in os.scandir(absolute) if e.name.endswith(".md")
                    and not e.name.startswith((".", "~$"))]
     except (FileNotFoundError, NotADirectoryError):
         return []
     if any(e.is_symlink() for e in entries):  # links: exactly what the reader does
         return [(p.name, os.path.abspath(p), shown) for p, shown in reader.markdown_files(folder)]
-    prefix = reader.shown(directory)
-    return [(e.name, e.path, f"{prefix}/{e.name}") for e in sorted(entries, key=lambda e: e.name)]
+    found = [(e.name, e.path, f"{prefix}/{e.name}") for e in sorted(entries, key=lambda e: e.name)]
+    _LISTINGS[(absolute, prefix)] = (stamp, listed_at, found)
+    return found
+
+
+_LISTINGS: dict[tuple[str, str], tuple] = {}  # (folder, as shown) -> (stamp, time, listing)
 
 
 def _parse_file(reader: Any, parse: Any, path: str, shown: str, key: StatKey | None,
