@@ -432,10 +432,10 @@ def plan_outputs(site: Site, renderer: Any, assets: dict) -> dict[str, Output]:
     from .schedule import Output
 
     known: dict[str, tuple[str | None, tuple, bool]] = {
-        site.config.calendar_file: (None, (CONFIG, EVENTS, CAMPAIGNS), True),
+        site.config.calendar_file: (None, (CONFIG, EVENTS, CAMPAIGNS), False),
         "sitemap.xml": (None, (("input", "sitemap"),), True),
-        "statut.json": (None, (EVENTS, CAMPAIGNS, TODAY), True),
-        "404.html": (None, (), True), "robots.txt": (None, (), False),
+        "statut.json": (None, (EVENTS, CAMPAIGNS, TODAY), False),
+        "404.html": (None, (), False), "robots.txt": (None, (), False),
     }
     for page in site.pages:  # a page of its own gabarit may list others (site plan, agenda)
         known[output_path(page.url)] = (f"page:{page.slug}", (HOST,), page.template != "page")
