@@ -156,6 +156,7 @@ class Builder:
         base = cache.cache_folder(options.root, options.output_dir)
         self.folder = base / hashlib.blake2b(where.encode(), digest_size=8).hexdigest()
         self.store_path = base / "markdown.sqlite"
+        self.compiled = base / "jinja"  # compiled templates, checked against their source
         self.salt = cache.generator_salt()
         self.shards = cache.EntryShards(self.folder, self.salt)
         self.snapshot: cache.Snapshot | None = None
@@ -196,11 +197,16 @@ class Builder:
             report = WriteReport(unchanged=snapshot.outputs)
             return BuildResult(None, snapshot.warnings, report, [],
                                time.perf_counter() - started, options.output_dir)
-        state = self._state()
-        stats = {k[8:]: v for k, v in inputs.items() if k.startswith("content/")}
-        site, problems, entries, sources = cache.read_site_cached(
-            options.content_dir, options.root, options.today, options.preview,
-            state.entries, recheck, stats)
+        compiling = compile_templates_aside(options, self.compiled)
+        try:
+            state = self._state()
+            stats = {k[8:]: v for k, v in inputs.items() if k.startswith("content/")}
+            site, problems, entries, sources = cache.read_site_cached(
+                options.content_dir, options.root, options.today, options.preview,
+                state.entries, recheck, stats)
+        finally:
+            if compiling is not None:
+                os.waitpid(compiling, 0)  # done before the templates are loaded
         if site is None:
             raise ContentError(problems)
         # The records of a large site live as long as the build: the collector need not
@@ -223,11 +229,13 @@ class Builder:
 
     def _moved_events(self, site: Site) -> list[Problem]:
         """Warn, before the feed is replaced, of events moved without a « sequence » raise."""
+        feed = self.options.output_dir / site.config.calendar_file
+        if not feed.is_file():
+            return []  # nothing published yet (a first build): no event can have moved
         from . import ics
         from .check import check_sequences
 
         published = None
-        feed = self.options.output_dir / site.config.calendar_file
         if self.last_site is not None and self.last_site[0] == cache.stat_key(feed):
             published = ics.as_published(ics.feed_entries(self.last_site[1]))  # no parsing
         return check_sequences(site, self.options.output_dir, published)
@@ -351,7 +359,7 @@ class Builder:
                 ) -> _Stages:
         """Environment, assets, renderer and plan for this Site (environment reused)."""
         if self.stages is None or self.stages.templates != templates:
-            self.stages = _Stages(self.options, templates, self.store_path)
+            self.stages = _Stages(self.options, templates, self.store_path, self.compiled)
         self.stages.prepare(site, sources, self.salt)
         return self.stages
 
@@ -373,21 +381,53 @@ class Builder:
         state.outputs, state.dep_sets = outputs, dep_sets
 
 
+def template_environment(templates_dir: Path, compiled: Path) -> Any:
+    """The Jinja environment of builds (it records dependencies), with its compiled
+    templates kept in the folder `compiled`."""
+    import jinja2
+
+    from .render import make_environment
+    from .track import TrackingEnvironment
+
+    env = make_environment(templates_dir, TrackingEnvironment)
+    compiled.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+    return env
+
+
+def compile_templates_aside(options: BuildOptions, compiled: Path) -> int | None:
+    """On a first build (no compiled template yet) with a core to spare, fork a helper that
+    compiles every template into Jinja's cache while this process reads the content: 70 ms
+    of a 1,000-page first build, then loaded in 4 ms. Returns the helper's pid, to wait
+    for. What it fails to compile is compiled, and its errors reported, when rendering.
+    Only into the project's own .cache/: a cache beside an output folder elsewhere waits
+    until that folder has been found safe (check_output_dir)."""
+    if (options.jobs <= 1 or options.root.resolve() not in compiled.parents
+            or (compiled.is_dir() and any(compiled.iterdir()))):
+        return None
+    templates_dir = options.templates_dir
+    pid = os.fork()
+    if pid:
+        return pid
+    try:  # the helper: nothing it does may reach the build, not even an exception
+        env = template_environment(templates_dir, compiled)
+        for name in env.list_templates():
+            try:
+                env.get_template(name)
+            except Exception:  # noqa: BLE001, S112 - reported by the build itself
+                continue
+    finally:
+        os._exit(0)
+
+
 class _Stages:
     """The render side of a build: environment, assets, renderer, plan, fingerprints."""
 
-    def __init__(self, options: BuildOptions, templates: dict[str, str], store_path: Path):
-        import jinja2
-
-        from .render import make_environment
-        from .track import TrackingEnvironment
-
+    def __init__(self, options: BuildOptions, templates: dict[str, str], store_path: Path,
+                 compiled: Path):
         self.options, self.templates = options, templates
-        self.env = make_environment(options.templates_dir, TrackingEnvironment)
+        self.env = template_environment(options.templates_dir, compiled)
         self.env.auto_reload = False  # a changed template makes a new environment
-        compiled = store_path.parent / "jinja"  # compiled templates, checked against the source
-        compiled.mkdir(parents=True, exist_ok=True)
-        self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
         self.store = cache.MarkdownStore(store_path, "")
 
     def release(self) -> None:

@@ -82,3 +82,35 @@ def test_a_parallel_build_reports_the_problems_of_a_serial_one(
         reported[jobs] = [problem.format() for problem in failure.value.problems]
     assert len(reported[1]) >= 3 and reported[1] == reported[2]
     assert any("titer" in line for line in reported[2])
+
+
+def test_a_broken_template_is_reported_alike_on_one_core_and_two(
+        synthetic: Path, tmp_path: Path) -> None:
+    """On two cores a first build compiles the templates in a helper process while it reads
+    the content; an error there must still reach the editor, with its file and line."""
+    templates = tmp_path / "gabarits"
+    shutil.copytree(ROOT / "templates", templates)
+    page = templates / "page.html"
+    page.write_text(page.read_text("utf-8").replace("{% endblock %}", "{% endblok %}", 1),
+                    "utf-8")
+    reported = {}
+    for jobs in (1, 2):
+        output = tmp_path / f"j{jobs}" / "site"
+        with pytest.raises(ContentError) as failure:
+            Builder(BuildOptions(synthetic, templates, output, TODAY, root=output.parent,
+                                 jobs=jobs)).build()
+        reported[jobs] = [problem.format() for problem in failure.value.problems]
+        assert not output.exists()
+    assert reported[1] == reported[2]
+    assert "page.html" in reported[2][0] and "endblok" in reported[2][0]
+
+
+def test_a_first_build_on_two_cores_leaves_every_template_compiled(
+        synthetic: Path, tmp_path: Path) -> None:
+    """The next build loads them (4 ms) instead of compiling them again (70 ms)."""
+    output = tmp_path / "site"
+    builder = Builder(BuildOptions(synthetic, ROOT / "templates", output, TODAY,
+                                   root=tmp_path, jobs=2))
+    builder.build()
+    templates = [p for p in (ROOT / "templates").rglob("*") if p.is_file()]
+    assert len(list(builder.compiled.iterdir())) == len(templates)
