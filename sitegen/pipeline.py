@@ -405,16 +405,15 @@ def compile_templates_aside(options: BuildOptions, compiled: Path) -> int | None
     if (options.jobs <= 1 or options.root.resolve() not in compiled.parents
             or (compiled.is_dir() and any(compiled.iterdir()))):
         return None
-    templates_dir = options.templates_dir
     pid = os.fork()
     if pid:
         return pid
     try:  # the helper: nothing it does may reach the build, not even an exception
-        env = template_environment(templates_dir, compiled)
+        env = template_environment(options.templates_dir, compiled)
         for name in env.list_templates():
             try:
                 env.get_template(name)
-            except Exception:  # noqa: BLE001, S112 - reported by the build itself
+            except Exception:  # noqa: BLE001 - the build reports it when rendering
                 continue
     finally:
         os._exit(0)

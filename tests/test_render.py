@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import os
 
-import pytest
+import cmarkgfm
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from sitegen.render import MarkdownRenderer, mark_external_links
+from sitegen.cmark import markdown_to_html
+from sitegen.render import (
+    MARKDOWN_EXTENSIONS,
+    MARKDOWN_OPTIONS,
+    MarkdownRenderer,
+    mark_external_links,
+)
 
 render = MarkdownRenderer("https://tne.exemple.fr")
 
@@ -86,33 +94,9 @@ def test_the_ids_of_the_templates_are_known():
     assert {"contenu", "prochains"} <= ids  # the skip link's target, a home section
 
 
-MARKDOWN_SAMPLES = [
-    "", "# Titre\n\nUn **paragraphe** avec un [lien](https://example.org) et `du code`.\n",
-    "| Date | Lieu |\n| --- | --- |\n| 12 juin | ~~Brest~~ Quimper |\n",
-    "Adresse collée : https://www.ac-rennes.fr et <span lang=\"br\">Penn-ar-Bed</span>\n",
-    "- un\n- deux\n\n1. trois\n\n> cité\n\n    bloc de code\n", "é\u00a0: « guillemets » !\n",
-]
-
-
-@pytest.mark.parametrize("text", MARKDOWN_SAMPLES)
-def test_markdown_is_converted_as_cmarkgfm_converts_it(text):
-    """sitegen.cmark makes cmarkgfm's own calls, only freeing what they return."""
-    import cmarkgfm
-
-    from sitegen.cmark import markdown_to_html
-    from sitegen.render import MARKDOWN_EXTENSIONS, MARKDOWN_OPTIONS
-
-    expected = cmarkgfm.markdown_to_html_with_extensions(
-        text, options=MARKDOWN_OPTIONS, extensions=MARKDOWN_EXTENSIONS)
-    assert markdown_to_html(text, MARKDOWN_OPTIONS, MARKDOWN_EXTENSIONS) == expected
-
-
 def test_converting_markdown_does_not_grow_memory():
     """cmarkgfm's converter keeps ~40 KB a page (500 MB for a 10,000-page build in one
     process); ours frees the C library's tree and buffer."""
-    from sitegen.cmark import markdown_to_html
-    from sitegen.render import MARKDOWN_EXTENSIONS, MARKDOWN_OPTIONS
-
     page = "\n\n".join(f"## Partie {i}\n\nDu **texte** et [un lien](/page-{i}/). " * 12
                        for i in range(8))  # about 6 KB, like a long page
     for _ in range(200):  # let the allocators reach their working size first
@@ -126,3 +110,19 @@ def test_converting_markdown_does_not_grow_memory():
 def _resident_kb() -> int:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+@settings(max_examples=300, deadline=None)
+@example("| Date | Lieu |\n| --- | --- |\n| 12 juin | ~~Brest~~ Quimper |\n")
+@example("Adresse collée : https://www.ac-rennes.fr et <span lang=\"br\">Penn-ar-Bed</span>\n")
+@example("# Titre\n\n- un\n- deux\n\n1. trois\n\n> cité\n\n    bloc de code\n")
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400)
+       | st.lists(st.sampled_from(["# ", "## ", "- ", "1. ", "> ", "| a | b |\n|---|---|\n",
+                                   "**", "_", "~~", "`", "[x](", ")", "<", "www.", "\n",
+                                   "\n\n", "    ", "é", "\t", "&amp;"]), max_size=60
+                  ).map("".join))
+def test_markdown_is_converted_as_cmarkgfm_converts_it(text):
+    """sitegen.cmark makes cmarkgfm's own calls, only freeing what they return."""
+    expected = cmarkgfm.markdown_to_html_with_extensions(
+        text, options=MARKDOWN_OPTIONS, extensions=MARKDOWN_EXTENSIONS)
+    assert markdown_to_html(text, MARKDOWN_OPTIONS, MARKDOWN_EXTENSIONS) == expected
