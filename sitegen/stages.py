@@ -49,7 +49,10 @@ def compile_templates_aside(options: BuildOptions, compiled: Path) -> int | None
     if (options.jobs <= 1 or options.root.resolve() not in compiled.parents
             or (compiled.is_dir() and any(compiled.iterdir()))):
         return None
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: the templates are compiled when rendering
+        return None
     if pid:
         return pid
     try:  # the helper: nothing it does may reach the build, not even an exception
