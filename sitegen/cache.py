@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .links import link_paths
+
 CACHE_VERSION = 1
 SHARDS = 16  # files the entries of content files are saved in
 RACY_NS = 2_000_000_000  # file-system stamps may be this coarse (FAT: 2 s)
@@ -112,6 +114,8 @@ class FileEntry:
     racy: bool  # stamp too recent to be trusted alone: compare the bytes next time
     record: Any  # Page, Event, or None when the file has errors
     problems: list  # the Problems found in this file alone
+    links: tuple = ()  # paths of the site its text links to (links.py), read once
+    # (here, not on the record: one more attribute there costs 7 MB at 10,000 pages)
 
     def __reduce__(self) -> tuple:
         """Pickled with the body as UTF-8 bytes: pickling a str would keep a UTF-8 copy of
@@ -119,14 +123,15 @@ class FileEntry:
         record, body = self.record, None
         if isinstance(getattr(record, "body", None), str):
             body, record = record.body.encode(), _with_body(record, "")
-        return _restore_entry, (self.stat, self.digest, self.racy, record, self.problems, body)
+        return _restore_entry, (self.stat, self.digest, self.racy, record, self.problems, body,
+                                self.links)
 
 
 def _restore_entry(stat: StatKey | None, digest: str, racy: bool, record: Any, problems: list,
-                   body: bytes | None) -> FileEntry:
+                   body: bytes | None, links: tuple) -> FileEntry:
     if body is not None:  # the record was just unpickled: nobody else holds it
         object.__setattr__(record, "body", body.decode())
-    return FileEntry(stat, digest, racy, record, problems)
+    return FileEntry(stat, digest, racy, record, problems, links)
 
 
 def _with_body(record: Any, body: str) -> Any:
@@ -431,7 +436,8 @@ def _parse_file(reader: Any, parse: Any, path: str, shown: str, key: StatKey | N
     record = parse(*loaded, stem, shown, reader.problems) if loaded is not None else None
     problems = list(reader.problems)
     reader.problems[:] = before
-    return FileEntry(key, digest, False, record, problems)
+    links = link_paths(record.body, record.url) if record is not None else ()
+    return FileEntry(key, digest, False, record, problems, links)
 
 
 def _file_digest(path: Path | str) -> str:

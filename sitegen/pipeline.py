@@ -211,6 +211,7 @@ class Builder:
         gc.freeze()
         if _agenda_changed(snapshot, inputs, recheck, options.content_dir):
             problems = problems + self._moved_events(site)
+        problems = sorted(problems + _broken_links(site, entries), key=lambda p: p.sort_key)
         result = self._render_and_write(site, state, sources, self._templates(inputs))
         result.warnings, result.seconds = problems, time.perf_counter() - started
         state.entries, state.sources = entries, sources
@@ -376,6 +377,14 @@ class Builder:
                 dep_sets.append(deps)
             outputs[path] = (target[path], index, own_signature(output.own, sources))
         state.outputs, state.dep_sets = outputs, dep_sets
+
+
+def _broken_links(site: Site, entries: dict[str, cache.FileEntry]) -> list[Problem]:
+    """Links of published texts to nothing (load_site leaves them to `check`, which finds
+    them, and more, in the built pages)."""
+    from .links import broken_links
+
+    return broken_links([*site.pages, *site.events], list(entries.values()), site.files)
 
 
 def _unchanged(site: Site, state: cache.BuildState, sources: dict[str, str]) -> set[str]:

@@ -1,0 +1,90 @@
+"""Links written in page and event texts that lead nowhere on this site.
+
+Every build and the preview warn of them, with the line where the link is written, so an
+editor learns of a mistyped address on saving, not on publishing. (`check` goes further,
+in the built HTML: links of templates and data files, #anchors, other hosts' spellings
+of this site's address.) Each record keeps the paths its text links to, so a rebuild of a
+large site costs a few set lookups per page, not reading every text again.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from urllib.parse import unquote, urljoin, urlsplit
+
+from . import errors
+from .errors import WARNING, Problem
+
+INLINE = re.compile(r"\]\(\s*<?([^)\s>]*)")  # [text](address "title")
+REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.M)  # [text]: address
+SUGGESTED = 20  # broken links given a suggestion (each compares with every address)
+
+
+def link_paths(body: str, base: str) -> tuple[str, ...]:
+    """The site paths the Markdown text of the page at `base` links to, each once."""
+    return tuple(dict.fromkeys(sys.intern(path) for _href, path, _offset
+                               in _internal_links(body, base)))
+
+
+def broken_links(records: list, entries: list, files: dict[str, int]) -> list[Problem]:
+    """Warnings for links of these pages and events (those of the site) to no page, event
+    or file of the site. `entries`: the content files' entries (cache.FileEntry), which
+    hold the paths each text links to; drafts and scheduled content among them are absent
+    from a published site. Other addresses with a file name (the feed, the site map…) are
+    left to `check`."""
+    pages = {record.url for record in records}
+    known = pages | {f"/{name}" for name in files}
+    linked = set().union(*(entry.links for entry in entries)) - known
+    unknown = {path for path in linked if not _found(path, known)}
+    if not unknown:
+        return []  # the usual case, decided in C: a large site is checked in a few ms
+    by_url = {entry.record.url: entry.links for entry in entries if entry.record is not None}
+    unpublished = by_url.keys() - pages
+    problems: list[Problem] = []
+    for record in records:
+        if unknown.isdisjoint(by_url.get(record.url, ())):
+            continue
+        for href, path, offset in _internal_links(record.body, record.url):
+            if path not in unknown:
+                continue
+            line = record.body_line + record.body.count("\n", 0, offset)
+            text = _message(href, path, record.url, pages, unpublished,
+                            suggest=len(problems) < SUGGESTED)
+            problems.append(Problem(record.source.path, line, *text, severity=WARNING))
+    return problems
+
+
+def _internal_links(body: str, base: str) -> list[tuple[str, str, int]]:
+    """(as written, site path, offset in the text) of each link to this site."""
+    found = [(m.group(1), m.start(1)) for m in INLINE.finditer(body)]
+    if "]:" in body:
+        found += [(m.group(1), m.start(1)) for m in REFERENCE.finditer(body)]
+    links = []
+    for href, offset in sorted(found, key=lambda link: link[1]):
+        if not href or href.startswith(("#", "//")) or ":" in href.split("/", 1)[0]:
+            continue  # an anchor of the page itself, another site, mailto:, tel:…
+        links.append((href, unquote(urlsplit(urljoin(base, href)).path) or "/", offset))
+    return links
+
+
+def _found(path: str, known: set[str]) -> bool:
+    if path in known or f"{path}/" in known:
+        return True
+    name = path.rsplit("/", 1)[1]  # an address with a file name is left to `check`, unless
+    return "." in name and not path.startswith("/fichiers/") and not name.endswith(".md")
+
+
+def _message(href: str, path: str, page: str, pages: set[str], unpublished: set[str],
+             suggest: bool) -> tuple[str, str]:
+    if path.startswith("/fichiers/"):
+        return errors.missing_file_link(href, page)
+    if path in unpublished or f"{path}/" in unpublished:
+        return errors.unpublished_link(href, page)
+    import difflib  # only when a link is broken
+
+    own = f"/{path.rsplit('/', 1)[1].removesuffix('.md')}/"  # [x](programme.md): a file name
+    if own in pages:
+        return errors.broken_link(href, page, own)
+    close = difflib.get_close_matches(path, sorted(pages), n=1) if suggest else []
+    return errors.broken_link(href, page, close[0] if close else None)
