@@ -18,13 +18,22 @@ from .errors import WARNING, Problem
 
 INLINE = re.compile(r"\]\(\s*<?([^)\s>]*)")  # [text](address "title")
 REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.M)  # [text]: address
+PLAIN_PATH = re.compile(r"/(?!/)[^%?#.\\]*\Z")  # « /page/ »: no query, escape, dot segment
 SUGGESTED = 20  # broken links given a suggestion (each compares with every address)
 
 
 def link_paths(body: str, base: str) -> tuple[str, ...]:
     """The site paths the Markdown text of the page at `base` links to, each once."""
-    return tuple(dict.fromkeys(sys.intern(path) for _href, path, _offset
-                               in _internal_links(body, base)))
+    hrefs = INLINE.findall(body)
+    if "]:" in body:
+        hrefs += REFERENCE.findall(body)
+    paths = {}
+    for href in hrefs:  # read for every page of a first build: kept short
+        if PLAIN_PATH.match(href):
+            paths[sys.intern(href)] = None
+        elif _is_internal(href):
+            paths[sys.intern(_site_path(href, base))] = None
+    return tuple(paths)
 
 
 def broken_links(records: list, entries: list, files: dict[str, int]) -> list[Problem]:
@@ -62,10 +71,21 @@ def _internal_links(body: str, base: str) -> list[tuple[str, str, int]]:
         found += [(m.group(1), m.start(1)) for m in REFERENCE.finditer(body)]
     links = []
     for href, offset in sorted(found, key=lambda link: link[1]):
-        if not href or href.startswith(("#", "//")) or ":" in href.split("/", 1)[0]:
-            continue  # an anchor of the page itself, another site, mailto:, tel:…
-        links.append((href, unquote(urlsplit(urljoin(base, href)).path) or "/", offset))
+        if _is_internal(href):
+            links.append((href, _site_path(href, base), offset))
     return links
+
+
+def _is_internal(href: str) -> bool:
+    """Not an anchor of the page itself, another site, mailto:, tel:…"""
+    return bool(href) and not href.startswith(("#", "//")) and ":" not in href.split("/", 1)[0]
+
+
+def _site_path(href: str, base: str) -> str:
+    """The path of the site a link leads to, from the page at `base`."""
+    if PLAIN_PATH.match(href):
+        return href  # the usual « /page/ »: what urljoin would give, thirty times faster
+    return unquote(urlsplit(urljoin(base, href)).path) or "/"
 
 
 def _found(path: str, known: set[str]) -> bool:
