@@ -3,8 +3,9 @@
 Every build and the preview warn of them, with the line where the link is written, so an
 editor learns of a mistyped address on saving, not on publishing. (`check` goes further,
 in the built HTML: links of templates and data files, #anchors, other hosts' spellings
-of this site's address.) Each record keeps the paths its text links to, so a rebuild of a
-large site costs a few set lookups per page, not reading every text again.
+of this site's address, links in code.) The cache entry of each content file keeps the
+paths its text links to, so a rebuild of a large site costs a few set operations, not
+reading every text again.
 """
 
 from __future__ import annotations
@@ -91,8 +92,9 @@ def _site_path(href: str, base: str) -> str:
 def _found(path: str, known: set[str]) -> bool:
     if path in known or f"{path}/" in known:
         return True
-    name = path.rsplit("/", 1)[1]  # an address with a file name is left to `check`, unless
+    name = path.rsplit("/", 1)[1]  # a file name (the feed, the site map…) is left to `check`,
     return "." in name and not path.startswith("/fichiers/") and not name.endswith(".md")
+    # except those of content/fichiers/ and Markdown file names written for a page
 
 
 def _message(href: str, path: str, page: str, pages: set[str], unpublished: set[str],
