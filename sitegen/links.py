@@ -3,7 +3,7 @@
 Every build and the preview warn of them, with the line where the link is written, so an
 editor learns of a mistyped address on saving, not on publishing. (`check` goes further,
 in the built HTML: links of templates and data files, #anchors, other hosts' spellings
-of this site's address, links in code.) The cache entry of each content file keeps the
+of this site's address.) The cache entry of each content file keeps the
 paths its text links to, so a rebuild of a large site costs a few set operations, not
 reading every text again.
 """
@@ -19,12 +19,15 @@ from .errors import WARNING, Problem
 
 INLINE = re.compile(r"\]\(\s*<?([^)\s>]*)")  # [text](address "title")
 REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*<?([^\s>]+)", re.M)  # [text]: address
+CODE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?(?:^ {0,3}\1|\Z)"  # a fenced block
+                  r"|(`+)(?:(?!\n[ \t]*\n).)+?\2", re.M | re.S)  # `code`, within a paragraph
 PLAIN_PATH = re.compile(r"/(?!/)[^%?#.\\]*\Z")  # « /page/ »: no query, escape, dot segment
 SUGGESTED = 20  # broken links given a suggestion (each compares with every address)
 
 
 def link_paths(body: str, base: str) -> tuple[str, ...]:
     """The site paths the Markdown text of the page at `base` links to, each once."""
+    body = _without_code(body)
     hrefs = INLINE.findall(body)
     if "]:" in body:
         hrefs += REFERENCE.findall(body)
@@ -67,6 +70,7 @@ def broken_links(records: list, entries: list, files: dict[str, int]) -> list[Pr
 
 def _internal_links(body: str, base: str) -> list[tuple[str, str, int]]:
     """(as written, site path, offset in the text) of each link to this site."""
+    body = _without_code(body)
     found = [(m.group(1), m.start(1)) for m in INLINE.finditer(body)]
     if "]:" in body:
         found += [(m.group(1), m.start(1)) for m in REFERENCE.finditer(body)]
@@ -75,6 +79,14 @@ def _internal_links(body: str, base: str) -> list[tuple[str, str, int]]:
         if _is_internal(href):
             links.append((href, _site_path(href, base), offset))
     return links
+
+
+def _without_code(body: str) -> str:
+    """The text with its code blanked out (a link written there is shown, not followed),
+    each character but line ends replaced by a space: offsets and lines stay right."""
+    if "`" not in body and "~~~" not in body:
+        return body
+    return CODE.sub(lambda code: re.sub(r"[^\n]", " ", code.group()), body)
 
 
 def _is_internal(href: str) -> bool:

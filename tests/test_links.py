@@ -99,3 +99,12 @@ def test_check_reports_such_a_link_once_as_an_error(capsys, content):
     err = capsys.readouterr().err
     assert status == 1 and err.count("« /contact/ »") == 1, err
     assert "avertissement" not in next(line for line in err.splitlines() if "/contact/" in line)
+
+
+def test_links_shown_as_code_are_not_followed(content):
+    page = content / "pages" / "accueil.md"
+    add_line(page, "Écrivez `[texte](/votre-page/)`, par exemple :\n\n```\n[Contacts](/contact/)\n"
+                   "```\n\nUne apostrophe ` seule, puis [un vrai lien](/nulle-part/).")
+    warnings = [w for w in shown(builder(content).build()) if "le lien" in w]
+    assert len(warnings) == 1 and "« /nulle-part/ »" in warnings[0], warnings
+    assert f"accueil.md:{len(page.read_text('utf-8').splitlines())} :" in warnings[0]
