@@ -102,11 +102,12 @@ def _site_path(href: str, base: str) -> str:
 
 
 def _found(path: str, known: set[str]) -> bool:
+    """Known here, or left to `check`: a file name (the feed, the site map…) other than one
+    of content/fichiers/ or a Markdown file name written for a page."""
     if path in known or f"{path}/" in known:
         return True
-    name = path.rsplit("/", 1)[1]  # a file name (the feed, the site map…) is left to `check`,
+    name = path.rsplit("/", 1)[1]
     return "." in name and not path.startswith("/fichiers/") and not name.endswith(".md")
-    # except those of content/fichiers/ and Markdown file names written for a page
 
 
 def _message(href: str, path: str, page: str, pages: set[str], unpublished: set[str],
@@ -120,5 +121,5 @@ def _message(href: str, path: str, page: str, pages: set[str], unpublished: set[
     own = f"/{path.rsplit('/', 1)[1].removesuffix('.md')}/"  # [x](programme.md): a file name
     if own in pages:
         return errors.broken_link(href, page, own)
-    close = difflib.get_close_matches(path, sorted(pages), n=1) if suggest else []
+    close = difflib.get_close_matches(path, pages, n=1) if suggest else []  # ties: by text
     return errors.broken_link(href, page, close[0] if close else None)
