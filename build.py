@@ -11,10 +11,18 @@
 import os
 import sys
 
-from sitegen.cli import main
+from sitegen import buildserver
 
 if __name__ == "__main__":
-    status = main(sys.argv[1:])
+    argv = sys.argv[1:]
+    status = buildserver.ask(argv)  # None: no build server answered (see buildserver.py)
+    if status is None:
+        from sitegen.cli import main
+
+        status = main(argv)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        buildserver.start(argv)  # for the next build (it exits at once if one runs)
     sys.stdout.flush()
     sys.stderr.flush()
     # Everything is written and closed: skip the interpreter's teardown, which would free

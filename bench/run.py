@@ -3,7 +3,9 @@
 For each N: generate a synthetic site (bench/generate.py, seeded), time the serial library
 floor (bench/floor.py) in the same run, then time our build as separate processes, as an
 editor would run it: cold (empty cache, no output), no change, one page edited, one data
-file edited; record the peak memory of the cold build (all its processes added up); and
+file edited, each through the build server that the first build starts (the default) and
+without it (SITEGEN_SERVEUR=non); record the peak memory of the cold build (all its
+processes added up) and the server's when idle; and
 time the live preview from a file saved to the browser told to reload (a page, an event,
 a data file), through a real `python build.py serve` and its livereload websocket. Every
 time is also printed as a ratio to the floor of the same run, next to its target. The
@@ -23,6 +25,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -49,14 +52,19 @@ UNMEASURED = "non mesuré (serve indisponible)"
 TRASH = "corbeille"
 
 
-def run(command: list[str], cwd: Path, memory: bool = False) -> tuple[float, float, float]:
+def run(command: list[str], cwd: Path, memory: bool = False, server: bool = False
+        ) -> tuple[float, float, float]:
     """Run a command; (wall seconds, peak MB of it and its children added up, as PSS,
     processor seconds of all its processes). Memory is sampled only when asked: reading
     /proc/PID/smaps_rollup walks the page tables of each process, and would slow down
-    (and so misreport) a build of several processes more than a one-process one."""
+    (and so misreport) a build of several processes more than a one-process one.
+    Builds run on their own unless `server`: then they use (or start) the build server."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"SITEGEN_SERVEUR", "CI"}}
+    if not server:
+        environment["SITEGEN_SERVEUR"] = "non"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     peak = [0]
     sampler = threading.Thread(target=_sample_memory, args=(process, peak), daemon=True)
@@ -146,6 +154,7 @@ def measure_size(pages: int, repeat: int, out: Path) -> dict:
     figures["page"] = _median_after_edits(site, repeat, page, edit_page)
     data = content / "partenaires.yaml"
     figures["data"] = _median_after_edits(site, repeat, data, edit_data)
+    figures.update(server_figures(site, repeat, page, data))
     event = sorted((content / "agenda").glob("*.md"))[5]
     edits = {"page": (page, edit_page), "event": (event, edit_page), "data": (data, edit_data)}
     for kind, value in preview_latency(site, repeat, edits).items():
@@ -170,17 +179,38 @@ def edit_data(text: str, i: int) -> str:
     return text.replace('role: "', f'role: "Modifié ({i}). ', 1)
 
 
-def _median_after_edits(site: Path, repeat: int, path: Path, edit) -> float:
+def _median_after_edits(site: Path, repeat: int, path: Path, edit, server: bool = False
+                        ) -> float:
     times = []
     original = path.read_text("utf-8")
     path.write_text(edit(original, -1), "utf-8")  # the first rebuild after a cold one also
-    run(build_command(site), site)  # makes the spare folder: not what an edit costs
-    for i in range(repeat):
+    run(build_command(site), site, server=server)  # makes the spare folder: not what an
+    for i in range(repeat):  # edit costs
         path.write_text(edit(original, i), "utf-8")
-        times.append(run(build_command(site), site)[0])
+        times.append(run(build_command(site), site, server=server)[0])
     path.write_text(original, "utf-8")
-    run(build_command(site), site)
+    run(build_command(site), site, server=server)
     return statistics.median(times)
+
+
+def server_figures(site: Path, repeat: int, page: Path, data: Path) -> dict:
+    """The rebuilds again, as they run by default: through the build server that the
+    first build starts (sitegen/buildserver.py); and the server's memory when idle."""
+    lock = site / ".cache" / "sitegen" / "serveur.lock"
+    run(build_command(site), site, server=True)  # runs alone, then starts the server
+    for _ in range(600):
+        if (site / ".cache" / "sitegen" / "serveur.sock").exists():
+            break
+        time.sleep(0.05)
+    run(build_command(site), site, server=True)  # waits for the server to be ready
+    figures = {"server_nochange": statistics.median(
+        run(build_command(site), site, server=True)[0] for _ in range(repeat))}
+    figures["server_page"] = _median_after_edits(site, repeat, page, edit_page, server=True)
+    figures["server_data"] = _median_after_edits(site, repeat, data, edit_data, server=True)
+    pid = int(lock.read_text().split()[0])
+    figures["server_memory_mb"] = _rss_kb(pid) / 1024
+    os.kill(pid, signal.SIGTERM)
+    return figures
 
 
 def preview_latency(site: Path, repeat: int, edits: dict) -> dict[str, float | str]:
@@ -270,11 +300,16 @@ def report(results: list[dict]) -> str:
                   .replace(",", " "),
                   f"  {'plancher série (bench/floor.py)':42} {floor:8.2f} s   1,000"]
         for key, label in (("cold", "construction à froid (cache vide)"),
-                           ("nochange", "reconstruction sans changement"),
-                           ("page", "une page modifiée (ligne de commande)"),
-                           ("data", "un fichier de données modifié")):
+                           ("server_nochange", "reconstruction sans changement"),
+                           ("server_page", "une page modifiée (ligne de commande)"),
+                           ("server_data", "un fichier de données modifié"),
+                           ("nochange", "  sans serveur : sans changement"),
+                           ("page", "  sans serveur : une page modifiée"),
+                           ("data", "  sans serveur : un fichier de données")):
+            if key not in figures:
+                continue
             ratio = figures.get(f"{key}_ratio", figures[key] / floor)
-            target = TARGETS[key][index]
+            target = TARGETS[key.removeprefix("server_")][index]
             verdict = "" if target is None else (
                 f"cible ≤ {target:.2f} : {'atteinte' if ratio <= target else 'MANQUÉE'}")
             lines.append(f"  {label:42} {figures[key]:8.2f} s   {ratio:.3f}   {verdict}")
@@ -288,6 +323,9 @@ def report(results: list[dict]) -> str:
         lines.append(f"  {'mémoire maximale, à froid (tous processus)':42} {memory:8.0f} Mo"
                      f"           cible ≤ {limit} Mo : "
                      f"{'atteinte' if memory <= limit else 'MANQUÉE'}")
+        if "server_memory_mb" in figures:
+            lines.append(f"  {'mémoire du serveur de génération, au repos':42} "
+                         f"{figures['server_memory_mb']:8.0f} Mo           (pas de cible)")
         for kind, label in (("page", "une page"), ("event", "un événement"),
                             ("data", "un fichier de données")):
             preview, limit = figures[f"preview_{kind}_ms"], PREVIEW_MS[index]

@@ -6,11 +6,12 @@ import argparse
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from . import errors
 from .errors import ContentError, Problem
-from .pipeline import BuildOptions, BuildResult, build_site, reference_date
+from .pipeline import Builder, BuildOptions, BuildResult, build_site, reference_date
 from .write import OutputError
 
 
@@ -49,13 +50,14 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str]) -> int:
-    """Entry point; returns the exit status."""
+def main(argv: list[str], builder_for: Callable[[BuildOptions], Builder] | None = None) -> int:
+    """Entry point; returns the exit status. The build server (buildserver.py) passes its
+    Builders, kept in memory between builds."""
     args = make_parser().parse_intermixed_args(argv)
     try:
         options = options_from(args)
         if args.commande == "build":
-            return run_build(options)
+            return run_build(options, builder_for)
         if args.commande == "serve":
             from .serve import serve
             return serve(options, args.host, args.port, pin_today=bool(args.today),
@@ -110,9 +112,10 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def run_build(options: BuildOptions) -> int:
+def run_build(options: BuildOptions,
+              builder_for: Callable[[BuildOptions], Builder] | None = None) -> int:
     """Build once and report."""
-    result = build_site(options)
+    result = builder_for(options).build() if builder_for else build_site(options)
     report = result.report
     for problem in result.warnings:
         print(problem.format(), file=sys.stderr)
@@ -120,20 +123,21 @@ def run_build(options: BuildOptions) -> int:
     print(f"{total} fichiers générés dans {options.output_dir}/ "
           f"({report.written} écrits, {report.unchanged} inchangés, {report.removed} supprimés), "
           f"statuts au {options.today.strftime('%d/%m/%Y')}.")
-    print(build_report(result))
+    print(build_report(result, served=builder_for is not None))
     print(errors.summary(0, len(result.warnings), built=True))
     return 0
 
 
-def build_report(result: BuildResult) -> str:
-    """One line: how much was redone, and how fast."""
-    seconds = f"{result.seconds:.2f}".replace(".", ",")
+def build_report(result: BuildResult, served: bool = False) -> str:
+    """One line: how much was redone, how fast, and by what."""
+    by = [f"{result.processes} processus"] if result.processes > 1 else []
+    by += ["serveur de génération"] if served else []
+    how = f"{result.seconds:.2f}".replace(".", ",") + " s" + "".join(f", {b}" for b in by)
     if result.site is None:
-        return f"Rien n'a changé depuis la dernière génération ({seconds} s)."
+        return f"Rien n'a changé depuis la dernière génération ({how})."
     rendered = result.report.rendered
-    processes = f", {result.processes} processus" if result.processes > 1 else ""
     return (f"{rendered} fichier{'s' if rendered > 1 else ''} recalculé"
-            f"{'s' if rendered > 1 else ''} en {seconds} s{processes}.")
+            f"{'s' if rendered > 1 else ''} en {how}.")
 
 
 def report_problems(problems: list[Problem], built: bool) -> int:

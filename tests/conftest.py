@@ -18,6 +18,10 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
+# The `python build.py` processes of the tests build on their own: a build server left by
+# one test would answer the next (tests/test_buildserver.py starts its own, and stops them).
+os.environ["SITEGEN_SERVEUR"] = "non"
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"

@@ -1,0 +1,178 @@
+"""The build server (sitegen/buildserver.py): after a first `python build.py`, the next ones
+are built by a resident process, which must be invisible but for the speed.
+
+Real processes in a throw-away project: the server is started by a real build, talked to
+through its real socket, and stopped at the end of each test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXEMPLE = ROOT / "tests" / "fixtures" / "exemple"
+SERVED = "serveur de génération"
+FOLDER = Path(".cache") / "sitegen"
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """tmp/projet with content/ and templates/; any server it started is stopped after."""
+    project = tmp_path / "projet"
+    shutil.copytree(EXEMPLE, project / "content")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    yield project
+    for pid in servers_in(project):
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda pid=pid: not is_running(pid), 10)
+
+
+def servers_in(project: Path) -> list[int]:
+    """Build servers working in this project (a test may have started a second one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry.name.isdigit() and os.readlink(entry / "cwd") == str(project)
+                    and b"sitegen.buildserver" in (entry / "cmdline").read_bytes()):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def build(project: Path, *extra: str, server: bool = True, idle: int = 120
+          ) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"SITEGEN_SERVEUR", "CI"}}
+    environment["SITEGEN_SERVEUR_VEILLE"] = str(idle)
+    if not server:
+        environment["SITEGEN_SERVEUR"] = "non"
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--today", "2025-02-01",
+                           *extra], cwd=project, env=environment, capture_output=True,
+                          text=True, timeout=120)
+
+
+def server_pid(project: Path) -> int | None:
+    try:
+        return int((project / FOLDER / "serveur.lock").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)  # not our child: harmless; reaps it if it were
+    except ChildProcessError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def started_server(project: Path, idle: int = 120) -> int:
+    """A first build, which starts the server; its pid once it listens."""
+    first = build(project, idle=idle)
+    assert first.returncode == 0, first.stderr
+    assert SERVED not in first.stdout
+    assert wait_for(lambda: (project / FOLDER / "serveur.sock").exists(), 30)
+    pid = server_pid(project)
+    assert pid is not None and is_running(pid)
+    return pid
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_the_next_builds_are_made_by_the_server_and_equal_a_clean_build(project: Path):
+    started_server(project)
+    page = project / "content" / "pages" / "accueil.md"
+    page.write_text(page.read_text("utf-8") + "\nUn paragraphe ajouté.\n", "utf-8")
+    second = build(project)
+    assert second.returncode == 0, second.stderr
+    assert SERVED in second.stdout
+    assert "1 écrits" in second.stdout  # the home page only
+    assert "Un paragraphe ajouté." in (project / "site" / "index.html").read_text("utf-8")
+    clean = build(project, "--output", "propre", server=False)
+    assert clean.returncode == 0, clean.stderr
+    assert tree(project / "site") == tree(project / "propre")
+    unchanged = build(project)
+    assert SERVED in unchanged.stdout and "(0 écrits" in unchanged.stdout
+
+
+def test_an_editor_mistake_reads_the_same_through_the_server(project: Path):
+    started_server(project)
+    before = tree(project / "site")
+    page = project / "content" / "pages" / "accueil.md"
+    page.write_text(page.read_text("utf-8").replace("ordre: 1", "ordre: premier", 1), "utf-8")
+    served = build(project)
+    alone = build(project, server=False)
+    assert served.returncode == alone.returncode == 1
+    assert "accueil.md" in served.stderr
+    assert served.stderr == alone.stderr and served.stdout == alone.stdout
+    assert tree(project / "site") == before
+    assert "Traceback" not in served.stderr
+
+
+def test_a_wrong_command_line_is_answered_as_without_server(project: Path):
+    started_server(project)
+    served, alone = build(project, "--jobs", "deux"), build(project, "--jobs", "deux",
+                                                              server=False)
+    assert served.returncode == alone.returncode == 2
+    assert served.stderr == alone.stderr != ""
+
+
+def test_no_server_when_the_setting_says_no(project: Path):
+    result = build(project, server=False)
+    assert result.returncode == 0, result.stderr
+    time.sleep(1)
+    assert not (project / FOLDER / "serveur.sock").exists()
+    assert server_pid(project) is None
+
+
+def test_the_server_stops_when_idle(project: Path):
+    pid = started_server(project, idle=2)
+    assert wait_for(lambda: not is_running(pid), 20)
+    assert not (project / FOLDER / "serveur.sock").exists()
+
+
+def test_the_server_stops_when_the_cache_is_deleted(project: Path):
+    pid = started_server(project, idle=20)  # checks its socket every 5 s
+    shutil.rmtree(project / ".cache")  # what `make clean` does
+    assert wait_for(lambda: not is_running(pid), 15)
+
+
+def test_a_server_with_older_code_steps_aside(project: Path):
+    """After the generator changes (an update), the server's code is stale: the build runs
+    on its own, and a new server is started for the next."""
+    pid = started_server(project)
+    script = ROOT / "build.py"
+    stat = script.stat()
+    os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    try:
+        result = build(project)
+    finally:
+        os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert result.returncode == 0, result.stderr
+    assert SERVED not in result.stdout
+    assert wait_for(lambda: not is_running(pid), 10)
+    assert wait_for(lambda: any(other != pid for other in servers_in(project)), 10)
