@@ -20,8 +20,6 @@ if __name__ == "__main__":
         from sitegen.cli import main
 
         status = main(argv)
-        sys.stdout.flush()
-        sys.stderr.flush()
         buildserver.start(argv)  # for the next build (it exits at once if one runs)
     sys.stdout.flush()
     sys.stderr.flush()

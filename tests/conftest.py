@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -69,6 +71,37 @@ def page_text(site: Path, url: str) -> str:
     """Visible text of the page at a site URL."""
     path = site / (url.strip("/") + "/index.html" if url != "/" else "index.html")
     return visible_text(path.read_text(encoding="utf-8"))
+
+
+def build_servers(under: Path) -> list[int]:
+    """Process ids of the build servers (sitegen/buildserver.py) working in `under` or below."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (entry.name.isdigit()
+                    and Path(os.readlink(entry / "cwd")).is_relative_to(under)
+                    and b"sitegen.buildserver" in (entry / "cmdline").read_bytes()):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def stop_build_servers(under: Path) -> None:
+    """Stop them, and wait until they are gone (they remove their socket on SIGTERM)."""
+    pids = build_servers(under)
+    for pid in pids:
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and set(pids) & set(build_servers(under)):
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_build_server_left(tmp_path_factory):
+    """No test leaves a build server running after the suite (CI waits for none)."""
+    yield
+    stop_build_servers(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="session")

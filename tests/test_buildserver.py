@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from conftest import build_servers, stop_build_servers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXEMPLE = ROOT / "tests" / "fixtures" / "exemple"
@@ -30,22 +30,7 @@ def project(tmp_path: Path):
     shutil.copytree(EXEMPLE, project / "content")
     shutil.copytree(ROOT / "templates", project / "templates")
     yield project
-    for pid in servers_in(project):
-        os.kill(pid, signal.SIGTERM)
-        wait_for(lambda pid=pid: not is_running(pid), 10)
-
-
-def servers_in(project: Path) -> list[int]:
-    """Build servers working in this project (a test may have started a second one)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if (entry.name.isdigit() and os.readlink(entry / "cwd") == str(project)
-                    and b"sitegen.buildserver" in (entry / "cmdline").read_bytes()):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
+    stop_build_servers(project)
 
 
 def build(project: Path, *extra: str, server: bool = True, idle: int = 120
@@ -175,4 +160,4 @@ def test_a_server_with_older_code_steps_aside(project: Path):
     assert result.returncode == 0, result.stderr
     assert SERVED not in result.stdout
     assert wait_for(lambda: not is_running(pid), 10)
-    assert wait_for(lambda: any(other != pid for other in servers_in(project)), 10)
+    assert wait_for(lambda: any(other != pid for other in build_servers(project)), 10)

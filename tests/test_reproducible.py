@@ -42,7 +42,8 @@ def copy_in_order(source: Path, target: Path, reverse: bool) -> None:
 def run_build(work: Path, environment: dict[str, str], *extra: str) -> None:
     """python build.py in a clean environment, from the folder `work`."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work),
-           "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT), **environment}
+           "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT), "SITEGEN_SERVEUR": "non",
+           **environment}
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--content",
                              "content", "--templates", str(TEMPLATES), "--output", "site",
                              *extra], cwd=work, env=env, capture_output=True, text=True,
