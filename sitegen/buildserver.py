@@ -296,6 +296,7 @@ def serve_forever(warm_up: list[str], idle_seconds: float) -> None:
                 BuildServer(idle_seconds, code).run(listener, inode, warm_up)
             finally:
                 _remove_socket(inode)
+                lock.truncate(0)  # no pid: nobody mistakes a later process for us
 
 
 if __name__ == "__main__":
