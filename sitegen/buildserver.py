@@ -31,6 +31,7 @@ LOCK = os.path.join(FOLDER, "serveur.lock")
 IDLE_SECONDS = 20 * 60
 LOCAL_ONLY = {"serve", "check", "nouveau", "-h", "--help", "--debug"}  # run by the caller
 DECLINED = b"-\n"
+UNDECODABLE = "surrogateescape"  # file names that are not UTF-8 cross the socket unchanged
 
 
 def wanted(argv: list[str]) -> bool:
@@ -45,12 +46,12 @@ def ask(argv: list[str]) -> int | None:
     (none runs, or it declined: another command, another folder, newer code)."""
     if not wanted(argv):
         return None
-    request = "\0".join([os.getcwd(), sys.executable,
-                         os.environ.get("SOURCE_DATE_EPOCH", ""), *argv]).encode()
     connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
+        request = "\0".join([os.getcwd(), sys.executable,
+                             os.environ.get("SOURCE_DATE_EPOCH", ""), *argv])
         connection.connect(SOCKET)
-        connection.sendall(request)
+        connection.sendall(request.encode(errors=UNDECODABLE))
         connection.shutdown(_socket.SHUT_WR)
         reply = _read_all(connection)
     except KeyboardInterrupt:
@@ -66,8 +67,8 @@ def ask(argv: list[str]) -> int | None:
         status, out_length = (int(part) for part in header.split())
     except ValueError:
         return None  # declined, or the server stopped while building
-    sys.stdout.write(body[:out_length].decode())
-    sys.stderr.write(body[out_length:].decode())
+    sys.stdout.write(body[:out_length].decode(errors=UNDECODABLE))
+    sys.stderr.write(body[out_length:].decode(errors=UNDECODABLE))
     return status
 
 
@@ -144,7 +145,11 @@ class BuildServer:
         """Build for one request; False when this server must stop (newer code)."""
         from . import cache
 
-        cwd, executable, epoch, *argv = _read_all(connection).decode().split("\0")
+        try:
+            cwd, executable, epoch, *argv = (
+                _read_all(connection).decode(errors=UNDECODABLE).split("\0"))
+        except ValueError:
+            return True  # not a request of build.py: the connection is closed unanswered
         if code_stamp() != self.code or cache.generator_salt() != self.salt:
             _remove_socket(inode)  # the caller builds alone and starts a fresh server
             connection.sendall(DECLINED)
@@ -190,7 +195,8 @@ class BuildServer:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             if previous_epoch is not None:
                 os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
-        return status, out.getvalue().encode(), err.getvalue().encode()
+        return (status, out.getvalue().encode(errors=UNDECODABLE),
+                err.getvalue().encode(errors=UNDECODABLE))
 
     def _options(self, argv: list[str]):
         from .cli import make_parser, options_from
