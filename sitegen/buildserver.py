@@ -159,12 +159,19 @@ class BuildServer:
             connection.sendall(DECLINED)
             return True
         status, out, err = self._build(argv, epoch)
-        self._note_snapshots()
         try:
             connection.sendall(f"{status} {len(out)}\n".encode() + out + err)
         except OSError:
             pass  # the caller was interrupted; the build is done all the same
+        self.save()  # after the answer: the next request waits for it, the caller does not
         return True
+
+    def save(self) -> None:
+        """Save the cache of the last build, and note the snapshots as we leave them."""
+        for builder, _ in self.builders.values():
+            builder.save()
+        self.builders = {key: (builder, _snapshot_stamp(builder))
+                         for key, (builder, _) in self.builders.items()}
 
     def _is_build(self, argv: list[str]) -> bool:
         from .cli import make_parser
@@ -209,15 +216,13 @@ class BuildServer:
 
         key = repr(options)
         kept = self.builders.pop(key, None)
-        builder = kept[0] if kept and _snapshot_stamp(kept[0]) == kept[1] else Builder(options)
+        if kept and _snapshot_stamp(kept[0]) == kept[1]:
+            builder = kept[0]
+        else:
+            builder = Builder(options, save_later=True)
         self.builders = dict(list(self.builders.items())[-1:])  # two option sets at most
         self.builders[key] = (builder, _snapshot_stamp(builder))
         return builder
-
-    def _note_snapshots(self) -> None:
-        """After a build: the snapshots as our Builders left them."""
-        self.builders = {key: (builder, _snapshot_stamp(builder))
-                         for key, (builder, _) in self.builders.items()}
 
 
 def _snapshot_stamp(builder) -> tuple | None:

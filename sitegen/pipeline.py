@@ -143,11 +143,13 @@ class Builder:
     ContentError (all problems; nothing written) or OutputError; after an error the next
     call starts from the last successful build. result.changed lists the output paths
     whose bytes changed: what a live preview reloads. With persist=False nothing is saved
-    in .cache/ (faster repeated builds in a long-running process).
+    in .cache/ (faster repeated builds in a long-running process); with save_later=True
+    the build returns before saving, and save() saves (the build server answers first).
     """
 
-    def __init__(self, options: BuildOptions, persist: bool = True):
-        self.options, self.persist = options, persist
+    def __init__(self, options: BuildOptions, persist: bool = True, save_later: bool = False):
+        self.options, self.persist, self.save_later = options, persist, save_later
+        self.unsaved = False  # a build's cache not saved yet (save_later)
         folders = [options.content_dir, options.templates_dir, options.output_dir]
         where = "\n".join(str(p.resolve()) for p in folders) + f"\n{options.preview}"
         base = cache.cache_folder(options.root, options.output_dir)
@@ -222,7 +224,9 @@ class Builder:
         feed = options.output_dir / site.config.calendar_file
         self.last_site = (cache.stat_key(feed), site)
         self.stages.release()  # made again by the next build: free them before saving
-        self._save()
+        self.unsaved = True
+        if not self.save_later:
+            self.save()
         return result
 
     def _moved_events(self, site: Site) -> list[Problem]:
@@ -275,6 +279,12 @@ class Builder:
             self.state = cache.BuildState(self.salt)
         french.remember_names(self.state.names)
         return self.state
+
+    def save(self) -> None:
+        """Save what the last build learnt in .cache/ (done by build() unless save_later)."""
+        if self.unsaved:
+            self._save()
+            self.unsaved = False
 
     def _save(self) -> None:
         if self.persist:
