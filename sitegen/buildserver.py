@@ -137,9 +137,7 @@ class BuildServer:
             options = self._options(argv)
         except (SystemExit, Exception):  # noqa: BLE001 - the request will say what is wrong
             return
-        builder = self._builder(options)
-        builder._snapshot()
-        builder._state()
+        self._builder(options).load()
 
     def _answer(self, connection: _socket.socket, inode: int) -> bool:
         """Build for one request; False when this server must stop (newer code)."""

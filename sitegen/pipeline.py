@@ -175,6 +175,11 @@ class Builder:
             # A preview keeps them frozen: a full collection of a large site takes about a
             # second, which the preview spends when idle (collect_garbage).
 
+    def load(self) -> None:
+        """Read the cache now rather than at the first build (the build server, when idle)."""
+        self._snapshot()
+        self._state()
+
     def collect_garbage(self) -> None:
         """Collect everything, frozen objects included (a long-running preview, when idle)."""
         gc.unfreeze()
