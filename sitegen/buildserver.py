@@ -62,14 +62,29 @@ def ask(argv: list[str]) -> int | None:
         return None
     finally:
         connection.close()
-    header, _, body = reply.partition(b"\n")
     try:
-        status, out_length = (int(part) for part in header.split())
+        status, parts = _parse_reply(reply)
     except ValueError:
         return None  # declined, or the server stopped while building
-    sys.stdout.write(body[:out_length].decode(errors=UNDECODABLE))
-    sys.stderr.write(body[out_length:].decode(errors=UNDECODABLE))
+    for number, text in parts:  # in the order the build wrote them, as a terminal shows
+        stream = sys.stdout if number == 1 else sys.stderr
+        stream.write(text.decode(errors=UNDECODABLE))
+        stream.flush()
     return status
+
+
+def _parse_reply(reply: bytes) -> tuple[int, list[tuple[int, bytes]]]:
+    """b"STATUS\n" then records b"1 LENGTH\n" + bytes (standard output) or b"2 …" (errors)."""
+    header, _, body = reply.partition(b"\n")
+    status, parts = int(header), []
+    while body:
+        head, _, body = body.partition(b"\n")
+        number, length = (int(field) for field in head.split())
+        if number not in (1, 2) or length > len(body):
+            raise ValueError("not a reply")
+        parts.append((number, body[:length]))
+        body = body[length:]
+    return status, parts
 
 
 def _read_all(connection: _socket.socket) -> bytes:
@@ -141,6 +156,8 @@ class BuildServer:
 
     def _answer(self, connection: _socket.socket, inode: int) -> bool:
         """Build for one request; False when this server must stop (newer code)."""
+        import itertools
+
         from . import cache
 
         try:
@@ -156,9 +173,13 @@ class BuildServer:
                 or not self._is_build(argv)):
             connection.sendall(DECLINED)
             return True
-        status, out, err = self._build(argv, epoch)
+        status, parts = self._build(argv, epoch)
+        reply = [f"{status}\n".encode()]
+        for number, texts in itertools.groupby(parts, key=lambda part: part[0]):
+            data = "".join(text for _, text in texts).encode(errors=UNDECODABLE)
+            reply.append(f"{number} {len(data)}\n".encode() + data)
         try:
-            connection.sendall(f"{status} {len(out)}\n".encode() + out + err)
+            connection.sendall(b"".join(reply))
         except OSError:
             pass  # the caller was interrupted; the build is done all the same
         self.save()  # after the answer: the next request waits for it, the caller does not
@@ -179,19 +200,20 @@ class BuildServer:
         except SystemExit:
             return True  # a wrong command line: answered below as the caller would
 
-    def _build(self, argv: list[str], epoch: str) -> tuple[int, bytes, bytes]:
-        """Run the command line as cli.main would, its output captured."""
+    def _build(self, argv: list[str], epoch: str) -> tuple[int, list[tuple[int, str]]]:
+        """Run the command line as cli.main would; its exit status and what it wrote, in
+        order: (1, text) for standard output, (2, text) for errors."""
         import contextlib
-        import io
 
         from .cli import main
 
-        out, err = io.StringIO(), io.StringIO()
+        parts: list[tuple[int, str]] = []
         previous_epoch = os.environ.pop("SOURCE_DATE_EPOCH", None)
         if epoch:
             os.environ["SOURCE_DATE_EPOCH"] = epoch
         try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            with (contextlib.redirect_stdout(_Captured(1, parts)),
+                  contextlib.redirect_stderr(_Captured(2, parts))):
                 try:
                     status = main(argv, builder_for=self._builder)
                 except SystemExit as exit_:  # argparse: --help or a wrong option
@@ -200,8 +222,7 @@ class BuildServer:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
             if previous_epoch is not None:
                 os.environ["SOURCE_DATE_EPOCH"] = previous_epoch
-        return (status, out.getvalue().encode(errors=UNDECODABLE),
-                err.getvalue().encode(errors=UNDECODABLE))
+        return status, parts
 
     def _options(self, argv: list[str]):
         from .cli import make_parser, options_from
@@ -221,6 +242,20 @@ class BuildServer:
         self.builders = dict(list(self.builders.items())[-1:])  # two option sets at most
         self.builders[key] = (builder, _snapshot_stamp(builder))
         return builder
+
+
+class _Captured:
+    """Standard output or errors of a build, kept in order with the other one."""
+
+    def __init__(self, number: int, parts: list[tuple[int, str]]):
+        self.number, self.parts = number, parts
+
+    def write(self, text: str) -> int:
+        self.parts.append((self.number, text))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
 
 
 def _snapshot_stamp(builder) -> tuple | None:

@@ -8,6 +8,7 @@ through its real socket, and stopped at the end of each test.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,15 +34,15 @@ def project(tmp_path: Path):
     stop_build_servers(project)
 
 
-def build(project: Path, *extra: str, server: bool = True, idle: int = 120
-          ) -> subprocess.CompletedProcess:
+def build(project: Path, *extra: str, server: bool = True, idle: int = 120,
+          stderr: int = subprocess.PIPE) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k not in {"SITEGEN_SERVEUR", "CI"}}
     environment["SITEGEN_SERVEUR_VEILLE"] = str(idle)
     if not server:
         environment["SITEGEN_SERVEUR"] = "non"
     return subprocess.run([sys.executable, str(ROOT / "build.py"), "--today", "2025-02-01",
-                           *extra], cwd=project, env=environment, capture_output=True,
-                          text=True, timeout=120)
+                           *extra], cwd=project, env=environment, stdout=subprocess.PIPE,
+                          stderr=stderr, text=True, timeout=120)
 
 
 def server_pid(project: Path) -> int | None:
@@ -116,6 +117,25 @@ def test_an_editor_mistake_reads_the_same_through_the_server(project: Path):
     assert served.stderr == alone.stderr and served.stdout == alone.stdout
     assert tree(project / "site") == before
     assert "Traceback" not in served.stderr
+
+
+def test_warnings_come_before_the_summary_as_without_server(project: Path):
+    """Standard output and errors reach a terminal in the order the build wrote them."""
+    started_server(project)
+    contacts = project / "content" / "contacts.yaml"
+    contacts.write_text(contacts.read_text("utf-8").replace("courriel:", "# courriel:"), "utf-8")
+
+    def merged(server: bool) -> list[str]:
+        """Both streams in one, less the two lines that say how much was redone."""
+        result = build(project, server=server, stderr=subprocess.STDOUT)
+        assert result.returncode == 0
+        return [line for line in result.stdout.splitlines()
+                if not re.search(r"fichiers? générés|recalculés?|Rien n'a changé", line)]
+
+    served, alone = merged(True), merged(False)
+    assert any("avertissement :" in line for line in served)
+    assert served[-1] == "Site généré (1 avertissement)."  # standard output, after the rest
+    assert served == alone
 
 
 def test_a_wrong_command_line_is_answered_as_without_server(project: Path):
