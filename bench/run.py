@@ -184,8 +184,8 @@ def _median_after_edits(site: Path, repeat: int, path: Path, edit, server: bool 
     times = []
     original = path.read_text("utf-8")
     path.write_text(edit(original, -1), "utf-8")  # the first rebuild after a cold one also
-    run(build_command(site), site, server=server)  # makes the spare folder: not what an
-    for i in range(repeat):  # edit costs
+    run(build_command(site), site, server=server)  # makes the spare folder: not timed
+    for i in range(repeat):
         path.write_text(edit(original, i), "utf-8")
         times.append(run(build_command(site), site, server=server)[0])
     path.write_text(original, "utf-8")
@@ -202,6 +202,8 @@ def server_figures(site: Path, repeat: int, page: Path, data: Path) -> dict:
         if (site / ".cache" / "sitegen" / "serveur.sock").exists():
             break
         time.sleep(0.05)
+    else:
+        raise SystemExit("le serveur de génération n'a pas démarré : rien à mesurer avec lui")
     run(build_command(site), site, server=True)  # waits for the server to be ready
     figures = {"server_nochange": statistics.median(
         run(build_command(site), site, server=True)[0] for _ in range(repeat))}
