@@ -269,7 +269,7 @@ def check_sequences(site: Site, output_dir: Path,
         if not previous.is_file():
             return []
         published = ics.read_feed(previous.read_bytes())
-    entries = [ics.entry_for_event(site.config, e) for e in site.events]
+    entries = ics.event_entries(site)
     by_uid = {entry.uid: event for entry, event in zip(entries, site.events, strict=True)}
     problems = []
     for uid, _summary, changed in ics.check_sequences(published, entries):

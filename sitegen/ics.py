@@ -142,7 +142,29 @@ def campaign_entries(site: Site) -> list[CalendarEntry]:
 
 def feed_entries(site: Site) -> list[CalendarEntry]:
     """Every item of the site's feed: its events, then its campaigns' days."""
-    return [entry_for_event(site.config, e) for e in site.events] + campaign_entries(site)
+    return event_entries(site) + campaign_entries(site)
+
+
+# The entries last computed, by event record: (settings, {id(event): (event, entry)}).
+_LAST_ENTRIES: list = [None, {}]
+
+
+def event_entries(site: Site) -> list[CalendarEntry]:
+    """The feed items of the site's events. A build asks for them three times (the moved
+    events check, for the published and the new site; the feed), and an event's entry
+    follows from its record and the settings alone: an entry is computed again only for a
+    record that is not the one of the last call (an edited event, in the preview)."""
+    settings, known = _LAST_ENTRIES
+    if settings != site.config:
+        known = {}
+    entries, fresh = [], {}
+    for event in site.events:
+        found = known.get(id(event))
+        entry = found[1] if found and found[0] is event else entry_for_event(site.config, event)
+        fresh[id(event)] = (event, entry)
+        entries.append(entry)
+    _LAST_ENTRIES[:] = [site.config, fresh]
+    return entries
 
 
 def event_description(event: Event, url: str) -> str:

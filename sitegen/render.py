@@ -262,8 +262,10 @@ class SiteRenderer:
 
     def calendar_entries(self) -> list[ics.CalendarEntry]:
         """Feed entries: every event plus each campaign's opening and closing days."""
-        return ([self.calendar_entry(event) for event in self.site.events]
-                + ics.campaign_entries(self.site))
+        entries = ics.event_entries(self.site)
+        self._entries.update((e.uid, entry) for e, entry in zip(self.site.events, entries,
+                                                                  strict=True))
+        return entries + ics.campaign_entries(self.site)
 
     def render_calendar(self) -> bytes:
         return ics.build_calendar(self.site.config, self.calendar_entries())
