@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Command line of the site generator: build (default), serve, check, nouveau.
+"""Command line of the site generator: build (default), serve, check, nouveau, arret.
 
     python build.py                  build content/ into site/
     python build.py --today 2025-02-01
     python build.py serve            live preview on http://127.0.0.1:8000
     python build.py check --strict   validate everything, warnings fail
     python build.py nouveau evenement "Titre" --date 2025-06-12 --lieu "…" --ville "…"
+    python build.py arret            stop the build server (sitegen/buildserver.py)
 """
 
 import os

@@ -10,8 +10,9 @@ prints the reply: same messages, same exit status.
 
 The server stops by itself after IDLE_SECONDS without a build, when its socket is deleted
 (`make clean` removes .cache/) or when the generator's code changes (the build that saw
-it runs on its own and starts a new server). It is never started when SITEGEN_SERVEUR is
-0 or « non », nor in continuous integration (CI set), nor where Unix sockets are missing.
+it runs on its own and starts a new server). `python build.py arret` (`make stop`) stops it
+at once. It is never started when SITEGEN_SERVEUR is 0 or « non », nor in continuous
+integration (CI set), nor where Unix sockets are missing.
 
 This module is imported by every `python build.py`: it imports only what asking needs;
 the server side imports the generator inside its functions.
@@ -29,8 +30,9 @@ FOLDER = os.path.join(".cache", "sitegen")  # relative to the project (the curre
 SOCKET = os.path.join(FOLDER, "serveur.sock")
 LOCK = os.path.join(FOLDER, "serveur.lock")
 IDLE_SECONDS = 20 * 60
-LOCAL_ONLY = {"serve", "check", "nouveau", "-h", "--help", "--debug"}  # run by the caller
+LOCAL_ONLY = {"serve", "check", "nouveau", "arret", "-h", "--help", "--debug"}  # not sent
 DECLINED = b"-\n"
+STOP = "--arret-du-serveur"  # the request of `build.py arret` (no command line is this)
 UNDECODABLE = "surrogateescape"  # file names that are not UTF-8 cross the socket unchanged
 
 
@@ -46,22 +48,14 @@ def ask(argv: list[str]) -> int | None:
     (none runs, or it declined: another command, another folder, newer code)."""
     if not wanted(argv):
         return None
-    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        request = "\0".join([os.getcwd(), sys.executable,
-                             os.environ.get("SOURCE_DATE_EPOCH", ""), *argv])
-        connection.connect(SOCKET)
-        connection.sendall(request.encode(errors=UNDECODABLE))
-        connection.shutdown(_socket.SHUT_WR)
-        reply = _read_all(connection)
+        reply = _send(argv)
     except KeyboardInterrupt:
         print("Interrompu : le serveur de génération termine la génération en cours "
               "(le site reste complet).", file=sys.stderr)
         return 130
     except OSError:
         return None
-    finally:
-        connection.close()
     try:
         status, parts = _parse_reply(reply)
     except ValueError:
@@ -71,6 +65,33 @@ def ask(argv: list[str]) -> int | None:
         stream.write(text.decode(errors=UNDECODABLE))
         stream.flush()
     return status
+
+
+def stop() -> int:
+    """`python build.py arret`: stop this project's server, if one runs."""
+    try:
+        _send([STOP])
+    except OSError:
+        print("Aucun serveur de génération ne tourne pour ce dossier.")
+        return 0
+    print("Serveur de génération arrêté : la prochaine génération se fera sans lui, puis "
+          "le relancera.")
+    return 0
+
+
+def _send(argv: list[str]) -> bytes:
+    """Send a request to the server of the current folder; its whole reply (OSError when
+    no server listens)."""
+    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        request = "\0".join([os.getcwd(), sys.executable,
+                             os.environ.get("SOURCE_DATE_EPOCH", ""), *argv])
+        connection.connect(SOCKET)
+        connection.sendall(request.encode(errors=UNDECODABLE))
+        connection.shutdown(_socket.SHUT_WR)
+        return _read_all(connection)
+    finally:
+        connection.close()
 
 
 def _parse_reply(reply: bytes) -> tuple[int, list[tuple[int, bytes]]]:
@@ -155,7 +176,8 @@ class BuildServer:
         self._builder(options).load()
 
     def _answer(self, connection: _socket.socket, inode: int) -> bool:
-        """Build for one request; False when this server must stop (newer code)."""
+        """Build for one request; False when this server must stop (asked to, or its code
+        is older than the files)."""
         import itertools
 
         from . import cache
@@ -165,8 +187,8 @@ class BuildServer:
                 _read_all(connection).decode(errors=UNDECODABLE).split("\0"))
         except ValueError:
             return True  # not a request of build.py: the connection is closed unanswered
-        if code_stamp() != self.code or cache.generator_salt() != self.salt:
-            _remove_socket(inode)  # the caller builds alone and starts a fresh server
+        if argv == [STOP] or code_stamp() != self.code or cache.generator_salt() != self.salt:
+            _remove_socket(inode)  # a caller that builds builds alone, then starts a server
             connection.sendall(DECLINED)
             return False
         if (cwd != os.getcwd() or executable != sys.executable

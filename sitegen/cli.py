@@ -28,8 +28,9 @@ def make_parser() -> argparse.ArgumentParser:
                                   add_help=False)
     parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     parser.add_argument("commande", nargs="?", default="build",
-                        choices=["build", "serve", "check", "nouveau"],
-                        help="build (défaut), serve (aperçu), check (vérification), nouveau")
+                        choices=["build", "serve", "check", "nouveau", "arret"],
+                        help="build (défaut), serve (aperçu), check (vérification), nouveau, "
+                             "arret (arrêter le serveur de génération)")
     parser.add_argument("arguments", nargs="*", help="pour « nouveau » : type et titre")
     parser.add_argument("--content", default="content", help="dossier du contenu")
     parser.add_argument("--templates", default="templates", help="dossier des gabarits")
@@ -62,6 +63,9 @@ def main(argv: list[str], builder_for: Callable[[BuildOptions], Builder] | None 
             from .serve import serve
             return serve(options, args.host, args.port, pin_today=bool(args.today),
                          debug=args.debug)
+        if args.commande == "arret":
+            from .buildserver import stop
+            return stop()
         if args.commande == "check":
             from .check import run_check
             return run_check(options, args.strict)

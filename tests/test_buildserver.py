@@ -146,6 +146,18 @@ def test_a_wrong_command_line_is_answered_as_without_server(project: Path):
     assert served.stderr == alone.stderr != ""
 
 
+def test_an_editor_stops_the_server_at_once(project: Path):
+    pid = started_server(project)
+    stopped = build(project, "arret")
+    assert stopped.returncode == 0 and "arrêté" in stopped.stdout
+    assert wait_for(lambda: not is_running(pid), 10)
+    assert not (project / FOLDER / "serveur.sock").exists()
+    again = build(project, "arret")
+    assert again.returncode == 0 and "Aucun serveur" in again.stdout
+    time.sleep(0.5)
+    assert build_servers(project) == []  # stopping starts nothing
+
+
 def test_no_server_when_the_setting_says_no(project: Path):
     result = build(project, server=False)
     assert result.returncode == 0, result.stderr
