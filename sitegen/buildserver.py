@@ -9,7 +9,7 @@ which still looks at every input, so its output is that of any other build). The
 prints the reply: same messages, same exit status.
 
 The server stops by itself after IDLE_SECONDS without a build, when its socket is deleted
-(`make clean` removes .cache/) or when the generator's code changes (the build that saw
+(with .cache/) or when the generator's code changes (the build that saw
 it runs on its own and starts a new server). `python build.py arret` (`make stop`) stops it
 at once. It is never started when SITEGEN_SERVEUR is 0 or « non », nor in continuous
 integration (CI set), nor where Unix sockets are missing.
