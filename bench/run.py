@@ -60,8 +60,7 @@ def run(command: list[str], cwd: Path, memory: bool = False, server: bool = Fals
     (and so misreport) a build of several processes more than a one-process one.
     Builds run on their own unless `server`: then they use (or start) the build server."""
     environment = {k: v for k, v in os.environ.items() if k not in {"SITEGEN_SERVEUR", "CI"}}
-    if not server:
-        environment["SITEGEN_SERVEUR"] = "non"
+    environment["SITEGEN_SERVEUR"] = "oui" if server else "non"  # « oui »: as from a terminal
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL,

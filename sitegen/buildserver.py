@@ -8,11 +8,12 @@ which still looks at every input, so its output is that of any other build). The
 `python build.py` only sends it its arguments through a socket in .cache/sitegen/ and
 prints the reply: same messages, same exit status.
 
-The server stops by itself after IDLE_SECONDS without a build, when its socket is deleted
-(with .cache/) or when the generator's code changes (the build that saw
-it runs on its own and starts a new server). `python build.py arret` (`make stop`) stops it
-at once. It is never started when SITEGEN_SERVEUR is 0 or « non », nor in continuous
-integration (CI set), nor where Unix sockets are missing.
+Only a build run from a terminal starts one (an editor's); a script, a scheduled build or
+continuous integration leaves no process behind, unless SITEGEN_SERVEUR is « oui ». With
+SITEGEN_SERVEUR at « non », no server is started nor asked; nor where Unix sockets are
+missing. The server stops by itself after IDLE_SECONDS without a build, when its socket is
+deleted (with .cache/) or when the generator's code changes (the build that saw it runs
+on its own and starts a new server); `python build.py arret` (`make stop`) stops it.
 
 This module is imported by every `python build.py`: it imports only what asking needs;
 the server side imports the generator inside its functions.
@@ -38,9 +39,12 @@ UNDECODABLE = "surrogateescape"  # file names that are not UTF-8 cross the socke
 
 def wanted(argv: list[str]) -> bool:
     """Whether this command line may be built by a server."""
-    setting = os.environ.get("SITEGEN_SERVEUR", "").strip().lower()
-    return (setting not in {"0", "non", "no", "false"} and os.name == "posix"
+    return (_setting() not in {"0", "non", "no", "false"} and os.name == "posix"
             and hasattr(_socket, "AF_UNIX") and not LOCAL_ONLY.intersection(argv))
+
+
+def _setting() -> str:
+    return os.environ.get("SITEGEN_SERVEUR", "").strip().lower()
 
 
 def ask(argv: list[str]) -> int | None:
@@ -116,8 +120,13 @@ def _read_all(connection: _socket.socket) -> bytes:
 
 
 def start(argv: list[str]) -> None:
-    """Start a server in the background for this project (it exits at once if one runs)."""
-    if not wanted(argv) or os.environ.get("CI"):
+    """Start a server in the background for this project (it exits at once if one runs):
+    for a build run from a terminal, or any when SITEGEN_SERVEUR is « oui »."""
+    if not wanted(argv):
+        return
+    forced = _setting() in {"1", "oui", "yes", "true"}
+    interactive = (os.isatty(1) or os.isatty(2)) and not os.environ.get("CI")
+    if not (forced or interactive):
         return
     import subprocess
 

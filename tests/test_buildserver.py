@@ -8,10 +8,12 @@ through its real socket, and stopped at the end of each test.
 from __future__ import annotations
 
 import os
+import pty
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,12 +36,14 @@ def project(tmp_path: Path):
     stop_build_servers(project)
 
 
-def build(project: Path, *extra: str, server: bool = True, idle: int = 120,
+def build(project: Path, *extra: str, server: bool | None = True, idle: int = 120,
           stderr: int = subprocess.PIPE) -> subprocess.CompletedProcess:
+    """python build.py in the project; server None: the default setting (none)."""
     environment = {k: v for k, v in os.environ.items() if k not in {"SITEGEN_SERVEUR", "CI"}}
     environment["SITEGEN_SERVEUR_VEILLE"] = str(idle)
-    if not server:
-        environment["SITEGEN_SERVEUR"] = "non"
+    # Without a terminal (here), only « oui » starts a server; « non » never asks one either.
+    if server is not None:
+        environment["SITEGEN_SERVEUR"] = "oui" if server else "non"
     return subprocess.run([sys.executable, str(ROOT / "build.py"), "--today", "2025-02-01",
                            *extra], cwd=project, env=environment, stdout=subprocess.PIPE,
                           stderr=stderr, text=True, timeout=120)
@@ -164,6 +168,52 @@ def test_no_server_when_the_setting_says_no(project: Path):
     time.sleep(1)
     assert not (project / FOLDER / "serveur.sock").exists()
     assert server_pid(project) is None
+
+
+def test_a_build_from_a_terminal_starts_the_server(project: Path):
+    """An editor's `make build`, in a terminal (a real pseudo-terminal here)."""
+    primary, secondary = pty.openpty()
+    shown: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(primary, shown), daemon=True)
+    reader.start()
+    environment = {k: v for k, v in os.environ.items() if k not in {"SITEGEN_SERVEUR", "CI"}}
+    try:
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--today",
+                                 "2025-02-01"], cwd=project, env=environment,
+                                stdin=subprocess.DEVNULL, stdout=secondary, stderr=secondary,
+                                timeout=120)
+    finally:
+        os.close(secondary)
+    reader.join(10)
+    assert result.returncode == 0, b"".join(shown)
+    assert "Site généré".encode() in b"".join(shown)
+    assert wait_for(lambda: (project / FOLDER / "serveur.sock").exists(), 30)
+    assert build(project, server=None).stdout.count(SERVED) == 1
+
+
+def _drain(descriptor: int, into: list[bytes]) -> None:
+    """Read a pseudo-terminal until its other end is closed."""
+    try:
+        while chunk := os.read(descriptor, 65536):
+            into.append(chunk)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def test_a_build_without_terminal_starts_no_server(project: Path):
+    """A script, a scheduled build or CI leaves no process behind by default."""
+    result = build(project, server=None)
+    assert result.returncode == 0, result.stderr
+    time.sleep(1)
+    assert build_servers(project) == []
+
+
+def test_a_running_server_answers_a_build_without_terminal(project: Path):
+    started_server(project)
+    result = build(project, server=None)
+    assert result.returncode == 0 and SERVED in result.stdout
 
 
 def test_the_server_stops_when_idle(project: Path):
