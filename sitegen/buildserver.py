@@ -303,6 +303,7 @@ def code_stamp() -> tuple:
 
 
 def _stat(path: str) -> tuple | None:
+    """cache.stat_key, which code_stamp may not import: it stamps before any import."""
     try:
         st = os.stat(path)
     except OSError:

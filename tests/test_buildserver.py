@@ -163,20 +163,35 @@ def test_an_editor_stops_the_server_at_once(project: Path):
 
 
 def test_no_server_when_the_setting_says_no(project: Path):
-    result = build(project, server=False)
-    assert result.returncode == 0, result.stderr
+    """« non »: a build from a terminal starts none, and a running one is not asked."""
+    result, shown = build_in_terminal(project, "non")
+    assert result.returncode == 0, shown
     time.sleep(1)
-    assert not (project / FOLDER / "serveur.sock").exists()
-    assert server_pid(project) is None
+    assert build_servers(project) == [] and server_pid(project) is None
+    started_server(project)
+    alone = build(project, server=False)
+    assert alone.returncode == 0 and SERVED not in alone.stdout
 
 
 def test_a_build_from_a_terminal_starts_the_server(project: Path):
     """An editor's `make build`, in a terminal (a real pseudo-terminal here)."""
+    result, shown = build_in_terminal(project, None)
+    assert result.returncode == 0, shown
+    assert "Site généré".encode() in shown
+    assert wait_for(lambda: (project / FOLDER / "serveur.sock").exists(), 30)
+    assert build(project, server=None).stdout.count(SERVED) == 1
+
+
+def build_in_terminal(project: Path, setting: str | None
+                      ) -> tuple[subprocess.CompletedProcess, bytes]:
+    """python build.py with its output on a pseudo-terminal; SITEGEN_SERVEUR=setting."""
     primary, secondary = pty.openpty()
     shown: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(primary, shown), daemon=True)
     reader.start()
     environment = {k: v for k, v in os.environ.items() if k not in {"SITEGEN_SERVEUR", "CI"}}
+    if setting is not None:
+        environment["SITEGEN_SERVEUR"] = setting
     try:
         result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--today",
                                  "2025-02-01"], cwd=project, env=environment,
@@ -185,10 +200,7 @@ def test_a_build_from_a_terminal_starts_the_server(project: Path):
     finally:
         os.close(secondary)
     reader.join(10)
-    assert result.returncode == 0, b"".join(shown)
-    assert "Site généré".encode() in b"".join(shown)
-    assert wait_for(lambda: (project / FOLDER / "serveur.sock").exists(), 30)
-    assert build(project, server=None).stdout.count(SERVED) == 1
+    return result, b"".join(shown)
 
 
 def _drain(descriptor: int, into: list[bytes]) -> None:
