@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: build serve check stop test lint bench screenshots clean
+.PHONY: build serve check test lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,7 @@ lint: $(STAMP)
 bench: $(STAMP)  ## speed and memory at 1,000 and 10,000 pages, against the library floor (not CI)
 	$(PY) bench/run.py $(ARGS)
 
-stop:  ## stop the build server now (it also stops after 20 minutes without a build)
-	@if [ -x $(PY) ]; then $(PY) build.py arret; fi
-
-clean: stop
+clean:
 	rm -rf site .cache .pytest_cache
 
 .PHONY: screenshots lighthouse

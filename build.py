@@ -1,27 +1,20 @@
 #!/usr/bin/env python3
-"""Command line of the site generator: build (default), serve, check, nouveau, arret.
+"""Command line of the site generator: build (default), serve, check, nouveau.
 
     python build.py                  build content/ into site/
     python build.py --today 2025-02-01
     python build.py serve            live preview on http://127.0.0.1:8000
     python build.py check --strict   validate everything, warnings fail
     python build.py nouveau evenement "Titre" --date 2025-06-12 --lieu "…" --ville "…"
-    python build.py arret            stop the build server (sitegen/buildserver.py)
 """
 
 import os
 import sys
 
-from sitegen import buildserver
+from sitegen.cli import main
 
 if __name__ == "__main__":
-    argv = sys.argv[1:]
-    status = buildserver.ask(argv)  # None: no build server answered (see buildserver.py)
-    if status is None:
-        from sitegen.cli import main
-
-        status = main(argv)
-        buildserver.start(argv)  # for the next build (it exits at once if one runs)
+    status = main(sys.argv[1:])
     sys.stdout.flush()
     sys.stderr.flush()
     # Everything is written and closed: skip the interpreter's teardown, which would free

@@ -33,8 +33,7 @@ SHARDS = 16  # files the entries of content files are saved in
 RACY_NS = 2_000_000_000  # file-system stamps may be this coarse (FAT: 2 s)
 FINE_RACY_NS = 100_000_000  # stamps with a fraction of a second: jiffies (4-10 ms) or finer
 LIBRARIES = ("jinja2", "cmarkgfm", "markupsafe", "nh3", "yaml", "icalendar", "babel")
-NOT_RENDERING = {"__init__.py", "cli.py", "serve.py", "check.py", "scaffold.py",  # no output
-                 "buildserver.py"}
+NOT_RENDERING = {"__init__.py", "cli.py", "serve.py", "check.py", "scaffold.py"}  # no output
 StatKey = tuple  # (size, mtime_ns, inode)
 
 

@@ -23,7 +23,7 @@ from . import errors, ics, pipeline
 from .errors import WARNING, ContentError, Problem
 from .load import display_path
 from .model import Site, event_status
-from .pipeline import BuildOptions
+from .options import BuildOptions
 
 SKIPPED_SCHEMES = {"mailto", "tel", "data", "javascript"}
 LINK_ATTRIBUTES = {"href", "src"}
@@ -51,7 +51,7 @@ def check_site(options: BuildOptions) -> list[Problem]:
     finder = SourceFinder(site, options.root, options.templates_dir)
     problems += check_links(site, files, unpublished_urls(options, site), finder)
     problems += check_feeds(site, files, options.output_dir)
-    problems += check_sequences(site, options.output_dir)
+    problems += ics.moved_event_problems(site, options.output_dir)
     problems += check_editorial(site)
     problems += check_built_site(site, options.output_dir)
     return sorted(set(problems), key=lambda p: p.sort_key)
@@ -256,32 +256,6 @@ def feed_uids(data: bytes) -> set[str]:
                 if "UID" in item}
     except ValueError:
         return set()
-
-
-def check_sequences(site: Site, output_dir: Path,
-                    published: dict[str, ics.Published] | None = None) -> list[Problem]:
-    """Events moved since the feed last built in output_dir, with the same « sequence ».
-
-    `published`: that feed's items when the caller knows them (it wrote the feed itself).
-    """
-    if published is None:
-        previous = output_dir / site.config.calendar_file
-        if not previous.is_file():
-            return []
-        published = ics.read_feed(previous.read_bytes())
-    entries = ics.event_entries(site)
-    by_uid = {entry.uid: event for entry, event in zip(entries, site.events, strict=True)}
-    problems = []
-    for uid, _summary, changed in ics.check_sequences(published, entries):
-        event = by_uid[uid]
-        problems.append(Problem(event.source.path, event.source.line_of("sequence"),
-                                *errors.sequence_not_raised(event.title, changed),
-                                severity=WARNING))
-    agenda = site.config.path.rsplit("/", 1)[0] + "/agenda"
-    for uid, summary in ics.vanished_events(published, entries):
-        problems.append(Problem(agenda, None, *errors.event_vanished(summary, uid),
-                                severity=WARNING))
-    return problems
 
 
 # --- Editorial warnings -------------------------------------------------------------------

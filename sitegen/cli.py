@@ -6,12 +6,12 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 from . import errors
 from .errors import ContentError, Problem
-from .pipeline import Builder, BuildOptions, BuildResult, build_site, reference_date
+from .options import BuildOptions, reference_date
+from .pipeline import BuildResult, build_site
 from .write import OutputError
 
 
@@ -28,9 +28,8 @@ def make_parser() -> argparse.ArgumentParser:
                                   add_help=False)
     parser.add_argument("-h", "--help", action="help", help="afficher cette aide et quitter")
     parser.add_argument("commande", nargs="?", default="build",
-                        choices=["build", "serve", "check", "nouveau", "arret"],
-                        help="build (défaut), serve (aperçu), check (vérification), nouveau, "
-                             "arret (arrêter le serveur de génération)")
+                        choices=["build", "serve", "check", "nouveau"],
+                        help="build (défaut), serve (aperçu), check (vérification), nouveau")
     parser.add_argument("arguments", nargs="*", help="pour « nouveau » : type et titre")
     parser.add_argument("--content", default="content", help="dossier du contenu")
     parser.add_argument("--templates", default="templates", help="dossier des gabarits")
@@ -51,21 +50,17 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str], builder_for: Callable[[BuildOptions], Builder] | None = None) -> int:
-    """Entry point; returns the exit status. The build server (buildserver.py) passes its
-    Builders, kept in memory between builds."""
+def main(argv: list[str]) -> int:
+    """Entry point; returns the exit status."""
     args = make_parser().parse_intermixed_args(argv)
     try:
         options = options_from(args)
         if args.commande == "build":
-            return run_build(options, builder_for)
+            return run_build(options)
         if args.commande == "serve":
             from .serve import serve
             return serve(options, args.host, args.port, pin_today=bool(args.today),
                          debug=args.debug)
-        if args.commande == "arret":
-            from .buildserver import stop
-            return stop()
         if args.commande == "check":
             from .check import run_check
             return run_check(options, args.strict)
@@ -116,10 +111,9 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def run_build(options: BuildOptions,
-              builder_for: Callable[[BuildOptions], Builder] | None = None) -> int:
+def run_build(options: BuildOptions) -> int:
     """Build once and report."""
-    result = builder_for(options).build() if builder_for else build_site(options)
+    result = build_site(options)
     report = result.report
     for problem in result.warnings:
         print(problem.format(), file=sys.stderr)
@@ -127,16 +121,16 @@ def run_build(options: BuildOptions,
     print(f"{total} fichiers générés dans {options.output_dir}/ "
           f"({report.written} écrits, {report.unchanged} inchangés, {report.removed} supprimés), "
           f"statuts au {options.today.strftime('%d/%m/%Y')}.")
-    print(build_report(result, served=builder_for is not None))
+    print(build_report(result))
     print(errors.summary(0, len(result.warnings), built=True))
     return 0
 
 
-def build_report(result: BuildResult, served: bool = False) -> str:
-    """One line: how much was redone, how fast, and by what."""
-    by = [f"{result.processes} processus"] if result.processes > 1 else []
-    by += ["serveur de génération"] if served else []
-    how = f"{result.seconds:.2f}".replace(".", ",") + " s" + "".join(f", {b}" for b in by)
+def build_report(result: BuildResult) -> str:
+    """One line: how much was redone, how fast, and by how many processes."""
+    how = f"{result.seconds:.2f}".replace(".", ",") + " s"
+    if result.processes > 1:
+        how += f", {result.processes} processus"
     if result.site is None:
         return f"Rien n'a changé depuis la dernière génération ({how})."
     rendered = result.report.rendered

@@ -10,11 +10,13 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import errors, french
+from .errors import Problem
 from .config import SiteConfig
 from .model import Campaign, Event, Site
 
@@ -428,3 +430,29 @@ def next_status_change(events: Iterable[Event], campaigns: Iterable[Campaign],
         moments += [moment(campaign.opens), moment(campaign.closes + ONE_DAY)]
     upcoming = [m for m in moments if m > now]
     return min(upcoming).astimezone(PARIS) if upcoming else None
+
+
+def moved_event_problems(site: Site, output_dir: Path,
+                         published: dict[str, Published] | None = None) -> list[Problem]:
+    """Events moved since the feed last built in output_dir, with the same « sequence ».
+
+    `published`: that feed's items when the caller knows them (it wrote the feed itself).
+    """
+    if published is None:
+        previous = output_dir / site.config.calendar_file
+        if not previous.is_file():
+            return []
+        published = read_feed(previous.read_bytes())
+    entries = event_entries(site)
+    by_uid = {entry.uid: event for entry, event in zip(entries, site.events, strict=True)}
+    problems = []
+    for uid, _summary, changed in check_sequences(published, entries):
+        event = by_uid[uid]
+        problems.append(Problem(event.source.path, event.source.line_of("sequence"),
+                                *errors.sequence_not_raised(event.title, changed),
+                                severity=errors.WARNING))
+    agenda = site.config.path.rsplit("/", 1)[0] + "/agenda"
+    for uid, summary in vanished_events(published, entries):
+        problems.append(Problem(agenda, None, *errors.event_vanished(summary, uid),
+                                severity=errors.WARNING))
+    return problems

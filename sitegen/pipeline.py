@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from . import cache, french
 from .errors import ContentError, Problem
+from .options import BuildOptions
 from .stages import Stages, compile_templates_aside, template_problem
 from .write import (
     MANIFEST,
@@ -36,23 +36,8 @@ if TYPE_CHECKING:
     from .model import Site
     from .schedule import Output
 
-PARIS = ZoneInfo("Europe/Paris")
 __all__ = ["BuildOptions", "BuildResult", "Builder", "build_site", "load_site", "render_site",
-           "reference_date", "OutputError"]
-
-
-@dataclass
-class BuildOptions:
-    """Where to read, where to write, and as of which day."""
-
-    content_dir: Path
-    templates_dir: Path
-    output_dir: Path
-    today: dt.date
-    root: Path = field(default_factory=Path.cwd)
-    preview: bool = False  # include drafts and scheduled content (live preview)
-    force: bool = False  # replace an output folder holding foreign files
-    jobs: int = 1  # processes rendering in parallel (the command line uses every core)
+           "OutputError"]
 
 
 @dataclass
@@ -110,17 +95,6 @@ def _agenda_changed(snapshot: cache.Snapshot | None, inputs: dict, recheck: set[
     return any(inputs.get(k) != snapshot.files.get(k) for k in keys)
 
 
-def reference_date(cli_value: str | None, environ: dict[str, str] | None = None) -> dt.date:
-    """--today, else SOURCE_DATE_EPOCH, else today in Europe/Paris."""
-    environ = os.environ if environ is None else environ
-    if cli_value:
-        return dt.date.fromisoformat(cli_value)
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), PARIS).date()
-    return dt.datetime.now(PARIS).date()
-
-
 def build_site(options: BuildOptions) -> BuildResult:
     """Build the site into options.output_dir, or raise ContentError / OutputError."""
     return Builder(options).build()
@@ -143,13 +117,11 @@ class Builder:
     ContentError (all problems; nothing written) or OutputError; after an error the next
     call starts from the last successful build. result.changed lists the output paths
     whose bytes changed: what a live preview reloads. With persist=False nothing is saved
-    in .cache/ (faster repeated builds in a long-running process); with save_later=True
-    the build returns before saving, and save() saves (the build server answers first).
+    in .cache/ (faster repeated builds in a long-running process).
     """
 
-    def __init__(self, options: BuildOptions, persist: bool = True, save_later: bool = False):
-        self.options, self.persist, self.save_later = options, persist, save_later
-        self.unsaved = False  # a build's cache not saved yet (save_later)
+    def __init__(self, options: BuildOptions, persist: bool = True):
+        self.options, self.persist = options, persist
         folders = [options.content_dir, options.templates_dir, options.output_dir]
         where = "\n".join(str(p.resolve()) for p in folders) + f"\n{options.preview}"
         base = cache.cache_folder(options.root, options.output_dir)
@@ -229,9 +201,7 @@ class Builder:
         feed = options.output_dir / site.config.calendar_file
         self.last_site = (cache.stat_key(feed), site)
         self.stages.release()  # made again by the next build: free them before saving
-        self.unsaved = True
-        if not self.save_later:
-            self.save()
+        self._save()
         return result
 
     def _moved_events(self, site: Site) -> list[Problem]:
@@ -240,12 +210,11 @@ class Builder:
         if not feed.is_file():
             return []  # nothing published yet (a first build): no event can have moved
         from . import ics
-        from .check import check_sequences
 
         published = None
         if self.last_site is not None and self.last_site[0] == cache.stat_key(feed):
             published = ics.as_published(ics.feed_entries(self.last_site[1]))  # no parsing
-        return check_sequences(site, self.options.output_dir, published)
+        return ics.moved_event_problems(site, self.options.output_dir, published)
 
     def _scan(self) -> dict[str, cache.StatKey]:
         files = {f"content/{k}": v for k, v in cache.scan_tree(self.options.content_dir).items()}
@@ -285,13 +254,8 @@ class Builder:
         french.remember_names(self.state.names)
         return self.state
 
-    def save(self) -> None:
-        """Save what the last build learnt in .cache/ (done by build() unless save_later)."""
-        if self.unsaved:
-            self._save()
-            self.unsaved = False
-
     def _save(self) -> None:
+        """Save what the last build learnt in .cache/ (unless persist is off)."""
         if self.persist:
             self.state.names = french.known_names()
             entries, self.state.entries = self.state.entries, {}

@@ -17,7 +17,7 @@ from . import errors
 from .errors import ContentError, Problem
 from .load import ContentFileError, display_path, parse_yaml, split_front_matter
 from .model import parse_event, parse_page, suggest_uid
-from .pipeline import BuildOptions
+from .options import BuildOptions
 
 KINDS = {"evenement": "evenement", "événement": "evenement", "evenements": "evenement",
          "événements": "evenement", "page": "page", "pages": "page"}

@@ -38,7 +38,7 @@ from tornado.ioloop import IOLoop
 
 from . import errors, pipeline
 from .errors import ContentError, Problem
-from .pipeline import BuildOptions
+from .options import BuildOptions, reference_date
 from .watch import Notifier, changed_paths, open_notifier, scan_tree, stat_key
 from .write import OutputError
 
@@ -239,7 +239,7 @@ class Preview:
     def rebuild(self, changes: set[str] | None = None) -> list[str] | None:
         """Build the preview and return the outputs that changed; on failure, return None,
         keep the last good preview and remember the errors."""
-        today = self.options.today if self.pin_today else pipeline.reference_date(None)
+        today = self.options.today if self.pin_today else reference_date(None)
         if today != self.options.today:  # past midnight statuses move on: build afresh
             self.options = replace(self.options, today=today)
             self.builder = pipeline.Builder(self.options, persist=False)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from .model import Site
-    from .pipeline import BuildOptions
+    from .options import BuildOptions
     from .schedule import Output
 
 

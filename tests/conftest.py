@@ -20,10 +20,6 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# The `python build.py` processes of the tests build on their own: a build server left by
-# one test would answer the next (tests/test_buildserver.py starts its own, and stops them).
-os.environ["SITEGEN_SERVEUR"] = "non"
-
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 TEMPLATES = ROOT / "templates"
@@ -71,37 +67,6 @@ def page_text(site: Path, url: str) -> str:
     """Visible text of the page at a site URL."""
     path = site / (url.strip("/") + "/index.html" if url != "/" else "index.html")
     return visible_text(path.read_text(encoding="utf-8"))
-
-
-def build_servers(under: Path) -> list[int]:
-    """Process ids of the build servers (sitegen/buildserver.py) working in `under` or below."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if (entry.name.isdigit()
-                    and Path(os.readlink(entry / "cwd")).is_relative_to(under)
-                    and b"sitegen.buildserver" in (entry / "cmdline").read_bytes()):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
-
-
-def stop_build_servers(under: Path) -> None:
-    """Stop them, and wait until they are gone (they remove their socket on SIGTERM)."""
-    pids = build_servers(under)
-    for pid in pids:
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and set(pids) & set(build_servers(under)):
-        time.sleep(0.05)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def no_build_server_left(tmp_path_factory):
-    """No test leaves a build server running after the suite (CI waits for none)."""
-    yield
-    stop_build_servers(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def copy_in_order(source: Path, target: Path, reverse: bool) -> None:
 def run_build(work: Path, environment: dict[str, str], *extra: str) -> None:
     """python build.py in a clean environment, from the folder `work`."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work),
-           "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT), "SITEGEN_SERVEUR": "non",
+           "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT),
            **environment}
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--content",
                              "content", "--templates", str(TEMPLATES), "--output", "site",
