@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import errors, french
-from .errors import Problem
 from .config import SiteConfig
+from .errors import Problem
 from .model import Campaign, Event, Site
 
 if TYPE_CHECKING:  # imported where a calendar is written or read: a page edit needs none

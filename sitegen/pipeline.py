@@ -7,7 +7,6 @@ of a clean build, which tests/test_incremental.py checks on random sequences of 
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import hashlib
 import os

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
